@@ -1,0 +1,144 @@
+"""Profile, password, API tokens and account deletion."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from app.account.forms import (
+    DeleteAccountForm,
+    PasswordForm,
+    ProfileForm,
+    RevokeTokenForm,
+    TokenForm,
+)
+from app.clock import now
+from app.services import accounts, tokens
+from app.services.errors import NotFound, ValidationError
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _apply_errors(form: FlaskForm, error: ValidationError) -> None:
+    for field, message in error.errors.items():
+        getattr(form, field).errors.append(message)
+
+
+def _render(**forms: FlaskForm) -> str:
+    user = current_user
+    defaults = {
+        "profile_form": ProfileForm(
+            display_name=user.display_name,
+            timezone=user.timezone,
+            day_start_hour=user.day_start_hour,
+        ),
+        "password_form": PasswordForm(),
+        "token_form": TokenForm(),
+        "delete_form": DeleteAccountForm(),
+    }
+    defaults.update(forms)
+    return render_template(
+        "account/settings.html",
+        timezones=sorted(available_timezones()),
+        tokens=tokens.list_tokens(user.id),
+        revoke_form=RevokeTokenForm(),
+        **defaults,
+    )
+
+
+@bp.get("/")
+@login_required
+def settings() -> str:
+    return _render()
+
+
+@bp.post("/profile")
+@login_required
+def profile() -> Response | tuple[str, int]:
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            accounts.update_profile(
+                current_user.id,
+                display_name=form.display_name.data or "",
+                timezone=(form.timezone.data or "").strip(),
+                day_start_hour=int(form.day_start_hour.data),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            flash("Profile saved.", "ok")
+            return redirect(url_for("account.settings"))
+    return _render(profile_form=form), 422
+
+
+@bp.post("/password")
+@login_required
+def password() -> Response | tuple[str, int]:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.change_password(
+                current_user.id,
+                current=form.current_password.data or "",
+                new=form.new_password.data or "",
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            login_user(user)  # keep this session; every other session has just been signed out
+            flash("Password changed. Other sessions have been signed out.", "ok")
+            return redirect(url_for("account.settings"))
+    return _render(password_form=form), 422
+
+
+@bp.post("/tokens")
+@login_required
+def create_token() -> Response | tuple[str, int]:
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            issued = tokens.create_token(current_user.id, name=form.name.data or "", now=now())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return render_template(
+                "account/token_created.html", token=issued.token, secret=issued.secret
+            ), 201
+    return _render(token_form=form), 422
+
+
+@bp.post("/tokens/revoke")
+@login_required
+def revoke_token() -> Response:
+    form = RevokeTokenForm()
+    if form.validate_on_submit():
+        try:
+            tokens.revoke_token(current_user.id, int(form.token_id.data or 0), now=now())
+        except NotFound:
+            flash("That token does not exist.", "error")
+        else:
+            flash("Token revoked: it no longer works.", "ok")
+    else:
+        flash("That token does not exist.", "error")
+    return redirect(url_for("account.settings"))
+
+
+@bp.post("/delete")
+@login_required
+def delete() -> Response | tuple[str, int]:
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            accounts.delete_account(current_user.id, password=form.password.data or "")
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            logout_user()
+            flash("Your account and all its data have been deleted.", "ok")
+            return redirect(url_for("main.index"))
+    return _render(delete_form=form), 422

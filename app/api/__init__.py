@@ -1,0 +1,35 @@
+"""The JSON API under /api/v1, authenticated by personal tokens (``Authorization: Bearer``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+
+from app.clock import now
+from app.errors import api_error
+from app.extensions import csrf
+from app.services.tokens import authenticate_token
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies are accepted here, so there is no cross-site request to forge
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+@bp.before_request
+def authenticate() -> object:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    user = authenticate_token(secret.strip(), now=now()) if scheme.lower() == "bearer" else None
+    if user is None:
+        response, status = api_error(
+            401, "Send a valid personal API token as 'Authorization: Bearer <token>'."
+        )
+        response.headers["WWW-Authenticate"] = 'Bearer realm="rehearse"'
+        return response, status
+    g.api_user = user
+    return None
+
+
+from app.api import views  # noqa: E402,F401  (routes register themselves on bp)

@@ -1,0 +1,1 @@
+"""Use cases. Each function owns its transaction, takes ids and ``now``, and raises typed errors."""
