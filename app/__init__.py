@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     register_extensions(app)
@@ -66,10 +67,12 @@ def register_blueprints(app: Flask) -> None:
     from app.account.views import bp as account_bp
     from app.api import bp as api_bp
     from app.auth.views import bp as auth_bp
+    from app.catalog.views import bp as catalog_bp
     from app.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(catalog_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(api_bp)
 

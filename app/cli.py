@@ -8,11 +8,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
+from app.clock import now
 from app.config import PROJECT_ROOT
 
 
@@ -24,6 +27,90 @@ def main() -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(up)
+    app.cli.add_command(banks_cli)
+
+
+banks_cli = AppGroup("banks", help="Check, preview and load the question banks.")
+
+
+def _banks_root(path: str | None) -> Path:
+    return Path(path) if path else Path(current_app.config["BANKS_PATH"])
+
+
+def _echo_problems(problems: list[Any]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@banks_cli.command("check")
+@click.argument("path", required=False)
+def banks_check(path: str | None) -> None:
+    """Validate every article and track; print each problem as file:line: message."""
+    from app.services import banks
+
+    bank = banks.check(_banks_root(path))
+    _echo_problems(list(bank.problems))
+    click.echo(
+        f"{len(bank.articles)} articles, {len(bank.tracks)} tracks, {len(bank.questions)} questions;"
+        f" {len(bank.errors)} error(s), {len(bank.warnings)} warning(s)"
+    )
+    if bank.errors:
+        sys.exit(1)
+
+
+def sync_banks(path: str | None = None) -> None:
+    from app.services import banks
+
+    root = _banks_root(path)
+    try:
+        report = banks.sync(root, now=now())
+    except banks.BankInvalid as error:
+        _echo_problems(error.problems)
+        raise click.ClickException(f"{error.message} (run 'rehearse banks check')") from None
+    _echo_problems(report.warnings)
+    click.echo(f"banks: {root}")
+    click.echo(f"articles:  {report.articles}")
+    click.echo(f"questions: {report.questions}")
+    click.echo(f"tracks:    {report.tracks}")
+    if not report.changed:
+        click.echo("no change")
+
+
+@banks_cli.command("sync")
+@click.argument("path", required=False)
+def banks_sync(path: str | None) -> None:
+    """Apply the banks to the database in one transaction, all or nothing."""
+    sync_banks(path)
+
+
+@banks_cli.command("preview")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def banks_preview(file: Path) -> None:
+    """Print the questions one article generates, as a learner would meet them."""
+    from app.services import banks
+
+    root = Path(current_app.config["BANKS_PATH"]).resolve()
+    inside = root in file.resolve().parents
+    # Inside the banks, the other articles supply the key trade-off distractors.
+    bank = banks.check(root if inside else file)
+    mine = {a.key for a in bank.articles if Path(a.path).name == file.name}
+    questions = [q for q in bank.questions if q.article_key in mine]
+    problems = [p for p in bank.problems if Path(p.path).name == file.name]
+    _echo_problems(problems)
+    for number, q in enumerate(questions, 1):
+        click.echo(f"\n#{number} [{q.kind}] {q.key}  ({q.path}:{q.line})")
+        click.echo(f"Q: {q.prompt}")
+        for index, choice in enumerate(q.choices):
+            mark = "*" if index == q.correct else " "
+            click.echo(f"  {mark} {chr(97 + index)}) {choice}")
+        if q.cloze_answer:
+            click.echo(f"Cloze: {q.cloze_answer}")
+        click.echo(f"A: {q.answer}")
+        if q.explanation:
+            click.echo(f"Why: {q.explanation}")
+    click.echo(f"\n{len(questions)} questions from {file}")
+    if any(p.severity == "error" for p in problems):
+        sys.exit(1)
 
 
 def _upgrade_database() -> None:
@@ -56,6 +143,7 @@ def up(host: str, port: int, workers: int, no_scheduler: bool) -> None:
     click.echo(f"database: {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
     _upgrade_database()
     click.echo("database: migrated to the latest schema")
+    sync_banks()
     env = dict(os.environ, FLASK_APP="app:create_app")
     children: list[subprocess.Popen[bytes]] = []
     if not no_scheduler:

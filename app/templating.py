@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask
+from markupsafe import Markup
+
+from app.domain.render import render_inline, render_markdown
 
 
 @dataclass(frozen=True)
@@ -28,5 +31,14 @@ def register(app: Flask) -> None:
     @app.template_filter("datetime")
     def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
         return value.strftime(fmt) if value else "—"
+
+    @app.template_filter("markdown")
+    def markdown(text: str | None) -> Markup:
+        """Render author Markdown; the renderer sanitises its output, so it is safe to mark."""
+        return Markup(render_markdown(text or ""))  # noqa: S704
+
+    @app.template_filter("markdown_inline")
+    def markdown_inline(text: str | None) -> Markup:
+        return Markup(render_inline(text or ""))  # noqa: S704
 
     app.jinja_env.globals["nav_items"] = nav_items

@@ -1,0 +1,114 @@
+"""What the question banks become in the database: articles, tracks and their questions.
+
+Rows are never deleted by a sync: an article or question that leaves the banks is retired (kept,
+with every learner's history, and hidden from new study) and comes back un-retired if it returns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class Article(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    series: Mapped[str | None] = mapped_column(sa.String(120))
+    part: Mapped[int | None]
+    part_title: Mapped[str | None] = mapped_column(sa.String(200))
+    position: Mapped[int | None]
+    difficulty: Mapped[str] = mapped_column(sa.String(20))
+    read_minutes: Mapped[int | None]
+    key_tradeoff: Mapped[str | None] = mapped_column(sa.String(200))
+    tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    aliases: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    source_path: Mapped[str] = mapped_column(sa.String(500))
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="article", order_by="Question.position"
+    )
+
+
+class Track(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "tracks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    level: Mapped[str] = mapped_column(sa.String(20))
+    position: Mapped[int] = mapped_column(default=0)
+    source_path: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    entries: Mapped[list[TrackArticle]] = relationship(
+        back_populates="track",
+        order_by="TrackArticle.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class TrackArticle(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "track_articles"
+
+    track_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int]
+
+    track: Mapped[Track] = relationship(back_populates="entries")
+    article: Mapped[Article] = relationship()
+
+
+class Question(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "questions"
+    __table_args__ = (sa.Index("ix_questions_article_position", "article_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Identity from the question's place in its article, never its wording: see question_banks/README.md.
+    key: Mapped[str] = mapped_column(sa.String(500), unique=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    position: Mapped[int]
+    prompt: Mapped[str] = mapped_column(sa.Text)
+    answer: Mapped[str] = mapped_column(sa.Text)
+    explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    choices: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    correct: Mapped[int | None]
+    cloze_answer: Mapped[str | None] = mapped_column(sa.Text)
+    sibling_group: Mapped[str | None] = mapped_column(sa.String(500))
+    source_path: Mapped[str] = mapped_column(sa.String(500))
+    source_line: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    article: Mapped[Article] = relationship(back_populates="questions")
+
+    def grading_fields(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "choices": tuple(self.choices or ()),
+            "correct": self.correct,
+            "cloze_answer": self.cloze_answer,
+        }
