@@ -51,8 +51,9 @@ def banks_check(path: str | None) -> None:
     bank = banks.check(_banks_root(path))
     _echo_problems(list(bank.problems))
     click.echo(
-        f"{len(bank.articles)} articles, {len(bank.tracks)} tracks, {len(bank.questions)} questions;"
-        f" {len(bank.errors)} error(s), {len(bank.warnings)} warning(s)"
+        f"{len(bank.articles)} articles, {len(bank.tracks)} tracks, "
+        f"{len(bank.questions)} questions; "
+        f"{len(bank.errors)} error(s), {len(bank.warnings)} warning(s)"
     )
     if bank.errors:
         sys.exit(1)

@@ -35,10 +35,10 @@ def register(app: Flask) -> None:
     @app.template_filter("markdown")
     def markdown(text: str | None) -> Markup:
         """Render author Markdown; the renderer sanitises its output, so it is safe to mark."""
-        return Markup(render_markdown(text or ""))  # noqa: S704
+        return Markup(render_markdown(text or ""))
 
     @app.template_filter("markdown_inline")
     def markdown_inline(text: str | None) -> Markup:
-        return Markup(render_inline(text or ""))  # noqa: S704
+        return Markup(render_inline(text or ""))
 
     app.jinja_env.globals["nav_items"] = nav_items

@@ -84,7 +84,8 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (sa.Index("ix_questions_article_position", "article_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Identity from the question's place in its article, never its wording: see question_banks/README.md.
+    # Identity from the question's place in its article, never its wording
+    # (question_banks/README.md, "Identity").
     key: Mapped[str] = mapped_column(sa.String(500), unique=True)
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(sa.String(40))
