@@ -27,7 +27,7 @@ def generate_corpus(root: Path, count: int) -> None:
         key = f"topic-{n:05d}"
         keys.append(key)
         rows = "\n".join(
-            f"| {aspect} | Option A value {n}-{i} | Option B value {n}-{i} | Option C value {n}-{i} |"
+            f"| {aspect} | " + " | ".join(f"Option {o} value {n}-{i}" for o in "ABC") + " |"
             for i, aspect in enumerate(ASPECTS)
         )
         checklist = "\n".join(
@@ -39,7 +39,7 @@ def generate_corpus(root: Path, count: int) -> None:
             f"---\nkey: {key}\ntitle: Topic {n}\norder: {n}\ndifficulty: intermediate\n"
             f"read_minutes: 10\nkey_tradeoff: Alpha{n % 97} vs Beta{n % 89}\n---\n"
             f"# Topic {n}\n\nSome prose about topic {n}.\n\n"
-            f"## The One Thing to Remember\n\nTopic {n} trades **speed for safety** in most cases.\n\n"
+            f"## The One Thing to Remember\n\nTopic {n} trades **speed for safety**.\n\n"
             f"## Trade-off Analysis\n\n### Options\n\n| Aspect | Option A | Option B | Option C |\n"
             f"|---|---|---|---|\n{rows}\n\n## Self-Assessment\n\n{checklist}\n"
         )
