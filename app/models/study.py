@@ -97,6 +97,9 @@ class Card(db.Model):  # type: ignore[name-defined,misc]
 
     question: Mapped[Question] = relationship()
 
+    # Every UPDATE checks and bumps the version, so a concurrent change raises StaleDataError.
+    __mapper_args__ = {"version_id_col": version}
+
     def snapshot(self) -> dict[str, Any]:
         """Everything an undo must restore, as JSON-ready values."""
         return {
@@ -116,7 +119,7 @@ class Card(db.Model):  # type: ignore[name-defined,misc]
 
 
 class ReviewLog(db.Model):  # type: ignore[name-defined,misc]
-    """One answer. Rows are only ever added; an undo stamps ``undone_at`` and changes nothing else."""
+    """One answer. Rows are only ever added; an undo stamps ``undone_at`` and nothing else."""
 
     __tablename__ = "review_logs"
     __table_args__ = (
