@@ -28,6 +28,7 @@ def main() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(up)
     app.cli.add_command(banks_cli)
+    app.cli.add_command(cards_cli)
 
 
 banks_cli = AppGroup("banks", help="Check, preview and load the question banks.")
@@ -130,6 +131,28 @@ def _wait_until_healthy(url: str, timeout: float) -> bool:
         except OSError:
             time.sleep(0.3)
     return False
+
+
+cards_cli = AppGroup("cards", help="Look after learners' cards.")
+
+
+@cards_cli.command("verify")
+@click.option("--user-id", type=int, help="Only this learner's cards.")
+def cards_verify(user_id: int | None) -> None:
+    """Replay every card's review log and report cards whose stored state differs."""
+    from app.services import study
+
+    checked, mismatches = study.verify_cards(user_id=user_id)
+    for m in mismatches:
+        click.echo(
+            f"card {m.card_id} (user {m.user_id}): {m.field} stored {m.stored!r}, "
+            f"replay gives {m.replayed!r}",
+            err=True,
+        )
+    bad = len({m.card_id for m in mismatches})
+    click.echo(f"{checked} cards checked, {bad} differ from their review log")
+    if mismatches:
+        sys.exit(1)
 
 
 @click.command("up")

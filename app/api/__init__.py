@@ -32,4 +32,4 @@ def authenticate() -> object:
     return None
 
 
-from app.api import catalog, views  # noqa: E402,F401  (routes register themselves on bp)
+from app.api import catalog, study, views  # noqa: E402,F401  (routes register themselves on bp)

@@ -1,0 +1,60 @@
+"""Forms of the study pages: plain forms, so the pages work without JavaScript."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    StringField,
+)
+from wtforms.validators import InputRequired, Optional
+
+
+class CheckForm(FlaskForm):
+    """A choice or cloze response, graded before the learner rates it."""
+
+    question_id = IntegerField(validators=[InputRequired()])
+    version = IntegerField(validators=[InputRequired()])
+    response = StringField(validators=[Optional()])
+    shown_at = IntegerField(validators=[Optional()])
+    track = HiddenField()
+
+
+class AnswerForm(FlaskForm):
+    review_id = HiddenField(validators=[InputRequired()])
+    question_id = IntegerField(validators=[InputRequired()])
+    version = IntegerField(validators=[InputRequired()])
+    rating = IntegerField(validators=[InputRequired()])
+    response = HiddenField()
+    shown_at = IntegerField(validators=[Optional()])
+    track = HiddenField()
+
+
+class CardActionForm(FlaskForm):
+    question_id = IntegerField(validators=[InputRequired()])
+    track = HiddenField()
+
+
+class PresetForm(FlaskForm):
+    desired_retention = FloatField(
+        "Desired retention",
+        validators=[InputRequired()],
+        description="The chance of recalling a card when it comes due, from 0.70 to 0.97. "
+        "Higher means more reviews.",
+    )
+    new_per_day = IntegerField("New cards per day", validators=[InputRequired()])
+    max_reviews_per_day = IntegerField("Maximum reviews per day", validators=[InputRequired()])
+    learning_steps = StringField(
+        "Learning steps", description="Short intervals for new cards, such as “1m 10m”."
+    )
+    relearning_steps = StringField(
+        "Relearning steps", description="Short intervals after a lapse, such as “10m”."
+    )
+    maximum_interval = IntegerField("Maximum interval (days)", validators=[InputRequired()])
+    leech_threshold = IntegerField(
+        "Leech threshold (lapses)", validators=[InputRequired()], description="0 turns it off."
+    )
+    leech_suspend = BooleanField("Suspend leeches")

@@ -1,0 +1,260 @@
+"""The daily review: overview, review page, answer, undo, suspend, bury, leeches, presets."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.clock import now
+from app.domain.questions import AnswerMode
+from app.services import study
+from app.services.errors import Conflict, NotFound, ValidationError
+from app.study.forms import AnswerForm, CardActionForm, CheckForm, PresetForm
+from app.templating import NAVIGATION, NavItem
+
+bp = Blueprint("study", __name__, url_prefix="/study")
+NAVIGATION.insert(0, NavItem("study.overview", "Study", signed_in_only=True))
+
+
+def _track_arg() -> str | None:
+    return (request.values.get("track") or "").strip() or None
+
+
+def _review_url(track: str | None) -> str:
+    return url_for("study.review", track=track) if track else url_for("study.review")
+
+
+def _duration(shown_at: int | None, at: datetime) -> int | None:
+    if not shown_at:
+        return None
+    elapsed = int(at.timestamp() * 1000) - shown_at
+    return elapsed if 0 <= elapsed <= 86_400_000 else None
+
+
+@bp.get("/")
+@login_required
+def overview() -> str:
+    moment = now()
+    enrolments = study.list_enrolments(current_user.id)
+    per_track = [
+        (e, study.today(current_user.id, now=moment, track_key=e.track.key)) for e in enrolments
+    ]
+    everything = study.today(current_user.id, now=moment)
+    return render_template(
+        "study/overview.html",
+        per_track=per_track,
+        everything=everything,
+        leech_count=len(study.leeches(current_user.id)),
+    )
+
+
+@bp.post("/enrol/<track_key>")
+@login_required
+def enrol(track_key: str) -> Response:
+    enrolment = study.enrol(current_user.id, track_key, now=now())
+    flash(f"Enrolled in {enrolment.track.title}. New cards arrive in track order.", "ok")
+    return redirect(url_for("study.overview"))
+
+
+@bp.post("/enrolments/<int:enrolment_id>/leave")
+@login_required
+def leave(enrolment_id: int) -> Response:
+    enrolment = study.get_enrolment(current_user.id, enrolment_id)
+    title = enrolment.track.title
+    study.leave(current_user.id, enrolment_id)
+    flash(f"You left {title}. Your review history is kept.", "ok")
+    return redirect(url_for("study.overview"))
+
+
+@bp.route("/enrolments/<int:enrolment_id>/preset", methods=["GET", "POST"])
+@login_required
+def preset(enrolment_id: int) -> Response | str | tuple[str, int]:
+    enrolment = study.get_enrolment(current_user.id, enrolment_id)
+    current = study.current_preset_row(enrolment)
+    form = PresetForm(data=current.values())
+    status = 200
+    if form.validate_on_submit():
+        raw = {name: form[name].data for name in current.values() if name != "parameters"}
+        try:
+            study.update_preset(current_user.id, enrolment_id, raw, now=now())
+        except ValidationError as error:
+            for field, message in error.errors.items():
+                form[field].errors = [*form[field].errors, message]
+            status = 422
+        else:
+            flash("Preset saved. It applies to your next answers.", "ok")
+            return redirect(url_for("study.preset", enrolment_id=enrolment_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "study/preset.html", enrolment=enrolment, form=form, current=current
+    ), status
+
+
+@bp.get("/review")
+@login_required
+def review() -> Response | str:
+    track = _track_arg()
+    moment = now()
+    state = study.today(current_user.id, now=moment, track_key=track)
+    if state.item is None:
+        return redirect(url_for("study.done", track=track) if track else url_for("study.done"))
+    reveal = request.args.get("reveal") == "1" and state.item.mode is AnswerMode.RECALL
+    return render_template(
+        "study/review.html",
+        state=state,
+        item=state.item,
+        track=track,
+        reveal=reveal,
+        shown_at=int(moment.timestamp() * 1000),
+        review_id=uuid.uuid4().hex,
+        check_form=CheckForm(),
+        answer_form=AnswerForm(),
+        action_form=CardActionForm(),
+    )
+
+
+@bp.post("/check")
+@login_required
+def check() -> Response | str | tuple[str, int]:
+    """Grade a choice or cloze answer and show the result; nothing is recorded until a rating."""
+    form = CheckForm()
+    track = form.track.data or None
+    if not form.validate_on_submit():
+        abort(400)
+    question = study.get_question(int(form.question_id.data or 0))
+    response = form.response.data or ""
+    if not response.strip():
+        flash("Choose an answer first." if question.choices else "Type your answer first.", "error")
+        return redirect(_review_url(track))
+    try:
+        result = study.check_answer(question.id, response)
+    except ValidationError as error:
+        flash(error.errors.get("response", error.message), "error")
+        return redirect(_review_url(track))
+    state = study.today(current_user.id, now=now(), track_key=track)
+    return render_template(
+        "study/result.html",
+        state=state,
+        question=question,
+        result=result,
+        response=response,
+        version=form.version.data,
+        shown_at=form.shown_at.data,
+        track=track,
+        review_id=uuid.uuid4().hex,
+        answer_form=AnswerForm(),
+        action_form=CardActionForm(),
+    )
+
+
+@bp.post("/answer")
+@login_required
+def answer() -> Response:
+    form = AnswerForm()
+    track = form.track.data or None
+    if not form.validate_on_submit():
+        flash("That answer was incomplete; please answer again.", "error")
+        return redirect(_review_url(track))
+    moment = now()
+    try:
+        result = study.answer(
+            current_user.id,
+            review_id=form.review_id.data or "",
+            question_id=int(form.question_id.data or 0),
+            version=int(form.version.data or 0),
+            rating=form.rating.data,
+            response=form.response.data or None,
+            duration_ms=_duration(form.shown_at.data, moment),
+            now=moment,
+            fuzz=current_app.config["SCHEDULER_FUZZ"],
+        )
+    except Conflict as error:
+        flash(error.message, "error")
+    except ValidationError as error:
+        flash(" ".join(error.errors.values()), "error")
+    else:
+        if result.leech:
+            flash(
+                "That card has lapsed often: it is now a leech. Rework it from the leeches page.",
+                "info",
+            )
+    return redirect(_review_url(track))
+
+
+@bp.post("/undo")
+@login_required
+def undo() -> Response:
+    track = _track_arg()
+    try:
+        study.undo(current_user.id, now=now())
+    except NotFound:
+        flash("There is nothing to undo.", "info")
+    else:
+        flash("Undone: the card is back as it was.", "ok")
+    return redirect(_review_url(track))
+
+
+def _card_action(action: str) -> Response:
+    form = CardActionForm()
+    track = form.track.data or None
+    if not form.validate_on_submit():
+        abort(400)
+    question_id = int(form.question_id.data or 0)
+    moment = now()
+    if action == "suspend":
+        study.suspend(current_user.id, question_id, now=moment)
+        flash("Card suspended: it will not come up until you unsuspend it.", "ok")
+    elif action == "unsuspend":
+        study.unsuspend(current_user.id, question_id, now=moment)
+        flash("Card back in your reviews.", "ok")
+        return redirect(url_for("study.leeches"))
+    else:
+        study.bury(current_user.id, question_id, now=moment)
+        flash("Card buried until tomorrow.", "ok")
+    return redirect(_review_url(track))
+
+
+@bp.post("/suspend")
+@login_required
+def suspend() -> Response:
+    return _card_action("suspend")
+
+
+@bp.post("/unsuspend")
+@login_required
+def unsuspend() -> Response:
+    return _card_action("unsuspend")
+
+
+@bp.post("/bury")
+@login_required
+def bury() -> Response:
+    return _card_action("bury")
+
+
+@bp.get("/done")
+@login_required
+def done() -> str:
+    track = _track_arg()
+    state = study.today(current_user.id, now=now(), track_key=track)
+    return render_template("study/done.html", state=state, track=track)
+
+
+@bp.get("/leeches")
+@login_required
+def leeches() -> str:
+    return render_template(
+        "study/leeches.html", cards=study.leeches(current_user.id), action_form=CardActionForm()
+    )
+
+
+@bp.app_template_global()
+def track_enrolment(track_key: str) -> object:
+    if not current_user.is_authenticated:
+        return None
+    return study.enrolment_for_track(current_user.id, track_key)
