@@ -1,6 +1,7 @@
 """Every model, imported here so the metadata Alembic compares against is complete."""
 
 from app.models.content import Article, Question, Track, TrackArticle
+from app.models.daily import Digest, OutboxMessage, ParameterFit, SchedulerLease, StudyDay
 from app.models.study import Card, Enrolment, Preset, ReviewLog
 from app.models.users import ApiToken, User
 
@@ -8,10 +9,15 @@ __all__ = [
     "ApiToken",
     "Article",
     "Card",
+    "Digest",
     "Enrolment",
+    "OutboxMessage",
+    "ParameterFit",
     "Preset",
     "Question",
     "ReviewLog",
+    "SchedulerLease",
+    "StudyDay",
     "Track",
     "TrackArticle",
     "User",

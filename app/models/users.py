@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -24,6 +24,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped on password change so every other session (and remember-me cookie) stops working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Daily reminder: "email" or "off", at this hour of the learner's local time.
+    reminder_channel: Mapped[str] = mapped_column(sa.String(10), default="off")
+    reminder_hour: Mapped[int] = mapped_column(sa.SmallInteger, default=9)
+    # The streak: consecutive completed study days, up to the last one completed.
+    streak: Mapped[int] = mapped_column(default=0)
+    streak_last_day: Mapped[date | None] = mapped_column(sa.Date)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
