@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(up)
     app.cli.add_command(banks_cli)
     app.cli.add_command(cards_cli)
+    app.cli.add_command(scheduler_cli)
 
 
 banks_cli = AppGroup("banks", help="Check, preview and load the question banks.")
@@ -153,6 +154,39 @@ def cards_verify(user_id: int | None) -> None:
     click.echo(f"{checked} cards checked, {bad} differ from their review log")
     if mismatches:
         sys.exit(1)
+
+
+scheduler_cli = AppGroup("scheduler", help="The scheduler process and its jobs.")
+
+
+@scheduler_cli.command("run")
+def scheduler_run() -> None:
+    """Run the scheduler process (one per deployment; a second one waits as a standby)."""
+    from app.jobs import SchedulerRunner
+
+    click.echo("scheduler: waiting for the lease, then running jobs (Ctrl-C stops)")
+    SchedulerRunner(current_app._get_current_object()).run_forever()  # type: ignore[attr-defined]
+
+
+@scheduler_cli.command("jobs")
+def scheduler_jobs() -> None:
+    """List the scheduled jobs."""
+    from app.jobs import JOBS
+
+    for spec in JOBS:
+        click.echo(f"{spec.id:<14} {spec.trigger}  {spec.description}")
+
+
+@scheduler_cli.command("run-job")
+@click.argument("job_id")
+def scheduler_run_job(job_id: str) -> None:
+    """Run one job now, in this process."""
+    from app.jobs import JOBS, run_job
+
+    if job_id not in {spec.id for spec in JOBS}:
+        raise click.BadParameter(f"choose one of {', '.join(spec.id for spec in JOBS)}")
+    run_job(job_id, current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"{job_id}: done")
 
 
 @click.command("up")

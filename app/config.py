@@ -54,6 +54,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "TRUST_PROXY": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "SCHEDULER_FUZZ": True,
+        "FIT_MIN_REVIEWS": 3000,
         "SMTP_HOST": "",
         "SMTP_PORT": 587,
         "SMTP_USERNAME": "",
@@ -86,6 +87,10 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         found["ENV_NAME"] = environ["REHEARSE_ENV"]
     if environ.get("REDIS_URL"):
         found["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
+    if environ.get("REHEARSE_FIT_MIN_REVIEWS"):
+        found["FIT_MIN_REVIEWS"] = _int(
+            "REHEARSE_FIT_MIN_REVIEWS", environ["REHEARSE_FIT_MIN_REVIEWS"]
+        )
     if environ.get("SMTP_PORT"):
         found["SMTP_PORT"] = _int("SMTP_PORT", environ["SMTP_PORT"])
     for env_name, key in {

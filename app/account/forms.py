@@ -55,3 +55,19 @@ class RevokeTokenForm(FlaskForm):
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField("Your password", validators=[InputRequired()])
+
+
+class ReminderForm(FlaskForm):
+    channel = SelectField(
+        "Daily reminder",
+        choices=[
+            SelectChoice(value="email", label="Email"),
+            SelectChoice(value="off", label="Off"),
+        ],
+    )
+    hour = SelectField(
+        "At",
+        coerce=int,
+        choices=[SelectChoice(value=str(h), label=f"{h:02d}:00") for h in range(24)],
+        description="Your local time. The digest lists what is due today in each track.",
+    )

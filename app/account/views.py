@@ -13,11 +13,12 @@ from app.account.forms import (
     DeleteAccountForm,
     PasswordForm,
     ProfileForm,
+    ReminderForm,
     RevokeTokenForm,
     TokenForm,
 )
 from app.clock import now
-from app.services import accounts, tokens
+from app.services import accounts, reminders, tokens
 from app.services.errors import NotFound, ValidationError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -37,6 +38,7 @@ def _render(**forms: FlaskForm) -> str:
             day_start_hour=user.day_start_hour,
         ),
         "password_form": PasswordForm(),
+        "reminder_form": ReminderForm(channel=user.reminder_channel, hour=user.reminder_hour),
         "token_form": TokenForm(),
         "delete_form": DeleteAccountForm(),
     }
@@ -142,3 +144,26 @@ def delete() -> Response | tuple[str, int]:
             flash("Your account and all its data have been deleted.", "ok")
             return redirect(url_for("main.index"))
     return _render(delete_form=form), 422
+
+
+@bp.post("/reminders")
+@login_required
+def reminder_settings() -> Response | tuple[str, int]:
+    form = ReminderForm()
+    if form.validate_on_submit():
+        try:
+            reminders.update_reminders(
+                current_user.id, channel=form.channel.data or "off", hour=int(form.hour.data)
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            flash("Reminder saved.", "ok")
+            return redirect(url_for("account.settings"))
+    return _render(reminder_form=form), 422
+
+
+@bp.get("/outbox")
+@login_required
+def outbox() -> str:
+    return render_template("account/outbox.html", messages=reminders.outbox(current_user.id))

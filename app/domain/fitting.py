@@ -346,6 +346,7 @@ def fit_and_compare(
     *,
     holdout_fraction: float = 0.2,
     now: datetime,
+    min_reviews: int = MIN_REVIEWS_TO_FIT,
 ) -> FitResult:
     """Fit new parameters and adopt them only if they predict held-out reviews better.
 
@@ -360,18 +361,16 @@ def fit_and_compare(
     most informative ones to keep. As a last guard (Anki's own check), the refit must also beat
     ``current`` on all records, else the result is rejected. When rejected, ``current`` is returned.
 
-    Raises :class:`NotEnoughReviews` below :data:`MIN_REVIEWS_TO_FIT` reviews or when either side
-    of the split has nothing to score.
+    Raises :class:`NotEnoughReviews` below ``min_reviews`` (default :data:`MIN_REVIEWS_TO_FIT`)
+    reviews or when either side of the split has nothing to score.
     """
     if not 0 < holdout_fraction < 1:
         raise ValueError(f"holdout_fraction must be between 0 and 1, got {holdout_fraction}")
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
     usable = [r for r in records if r.reviewed_at <= now]
-    if len(usable) < MIN_REVIEWS_TO_FIT:
-        raise NotEnoughReviews(
-            f"{len(usable)} reviews; fitting needs at least {MIN_REVIEWS_TO_FIT}"
-        )
+    if len(usable) < min_reviews:
+        raise NotEnoughReviews(f"{len(usable)} reviews; fitting needs at least {min_reviews}")
     scored_times = [s.reviewed_at for s in scored_reviews(usable, current)]
     holdout_size = math.ceil(len(scored_times) * holdout_fraction)
     if holdout_size == 0 or holdout_size >= len(scored_times):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 
 from app.extensions import db
+from app.services import reminders
+from app.services.errors import NotFound
 
 bp = Blueprint("main", __name__)
 
@@ -29,3 +31,17 @@ def healthz() -> tuple[object, int]:
         ok = False
     body = {"status": "ok" if ok else "degraded", "database": database}
     return jsonify(body), 200 if ok else 503
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str) -> tuple[str, int]:
+    """The link in every reminder: no login needed, the token is signed with the secret key."""
+    secret = current_app.config["SECRET_KEY"]
+    done = False
+    if request.method == "POST":
+        try:
+            reminders.unsubscribe(token, secret=secret)
+        except NotFound as error:
+            return render_template("main/unsubscribe.html", error=error.message), 404
+        done = True
+    return render_template("main/unsubscribe.html", token=token, done=done), 200

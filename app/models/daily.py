@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
@@ -37,6 +37,8 @@ class Digest(db.Model):  # type: ignore[name-defined,misc]
     local_date: Mapped[date] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     outbox_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbox.id", ondelete="SET NULL"))
+
+    outbox: Mapped[OutboxMessage | None] = relationship()
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]

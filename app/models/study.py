@@ -150,6 +150,7 @@ class ReviewLog(db.Model):  # type: ignore[name-defined,misc]
     interval_days: Mapped[float]
     elapsed_days: Mapped[float | None]
     retrievability: Mapped[float | None]
-    fuzz_seed: Mapped[int | None]
+    # card id x 7919 + reps: passes 2**31 once card ids pass 271,180, so a 32-bit column overflows.
+    fuzz_seed: Mapped[int | None] = mapped_column(sa.BigInteger)
     before: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -30,6 +32,7 @@ from app.domain.questions import (
 from app.domain.studyday import StudyDay, study_day
 from app.extensions import db
 from app.models import Card, Enrolment, Preset, Question, ReviewLog, Track, TrackArticle, User
+from app.models import StudyDay as StudyDayRow
 from app.services.errors import Conflict, NotFound, ValidationError
 
 REVIEW_ID_MAX = 64
@@ -169,25 +172,32 @@ def domain_preset(row: Preset) -> fsrs.Preset:
     return _domain_preset(tuple(sorted(values.items())))
 
 
-def update_preset(
-    user_id: int, enrolment_id: int, raw: Mapping[str, Any], *, now: datetime
+def add_preset_version(
+    enrolment: Enrolment, changes: Mapping[str, Any], *, now: datetime
 ) -> Preset:
-    """Validate every field at once; a valid change adds a new preset version."""
-    enrolment = get_enrolment(user_id, enrolment_id)
-    merged = current_preset_row(enrolment).values()
-    merged.update(raw)
+    """Validate every field at once; a real change adds a preset version (not committed)."""
+    current = current_preset_row(enrolment)
+    merged = current.values()
+    merged.update(changes)
     try:
         preset = fsrs.make_preset(**merged)
     except fsrs.PresetError as error:
         raise ValidationError(dict(error.errors)) from None
     values = _stored_values(preset)
-    current = current_preset_row(enrolment)
     if values == current.values():
         return current
     row = _preset_row(enrolment, values, now)
-    db.session.add(row)
+    enrolment.presets.append(row)
+    db.session.flush()
+    return row
+
+
+def update_preset(
+    user_id: int, enrolment_id: int, raw: Mapping[str, Any], *, now: datetime
+) -> Preset:
+    enrolment = get_enrolment(user_id, enrolment_id)
+    row = add_preset_version(enrolment, raw, now=now)
     db.session.commit()
-    db.session.refresh(enrolment)
     return row
 
 
@@ -533,14 +543,23 @@ def _replay_of(user_id: int, review_id: str, question_id: int) -> AnswerResult |
     return _result_from_log(log, card, replayed=True)
 
 
-def _home_enrolment(user_id: int, question: Question) -> Enrolment:
-    enrolment = db.session.scalar(
+def _home_enrolment(user_id: int, question: Question, track_key: str | None = None) -> Enrolment:
+    """The enrolment a new card belongs to: the studied track's if it covers the question (that
+    track's queue offered it), else the earliest that does (as the combined queue offers it)."""
+    covering = (
         sa.select(Enrolment)
         .join(TrackArticle, TrackArticle.track_id == Enrolment.track_id)
         .where(Enrolment.user_id == user_id, TrackArticle.article_id == question.article_id)
         .order_by(Enrolment.created_at, Enrolment.id)
         .limit(1)
     )
+    enrolment = None
+    if track_key is not None:
+        enrolment = db.session.scalar(
+            covering.join(Track, Track.id == Enrolment.track_id).where(Track.key == track_key)
+        )
+    if enrolment is None:
+        enrolment = db.session.scalar(covering)
     if enrolment is None:
         raise NotFound(f"question {question.id} is not in any of your tracks")
     return enrolment
@@ -585,11 +604,14 @@ def answer(
     response: str | None = None,
     duration_ms: int | None = None,
     fuzz: bool = True,
+    track_key: str | None = None,
 ) -> AnswerResult:
     """Record one answer, exactly once per ``review_id``.
 
     ``version`` is the card version the learner was shown (0 for a new question). If the card has
     changed since — another tab answered it — a :class:`Conflict` says so and nothing is recorded.
+    ``track_key`` is the track being studied, as given to :func:`today`: a new question shared by
+    several tracks becomes a card of that track, under its preset and its daily limit.
     """
     review_id = (review_id or "").strip()
     if not review_id or len(review_id) > REVIEW_ID_MAX:
@@ -605,7 +627,17 @@ def answer(
     chosen, graded = _decide_rating(question, rating, response)
     try:
         result = _apply(
-            user_id, question, chosen, graded, review_id, version, now, response, duration_ms, fuzz
+            user_id,
+            question,
+            chosen,
+            graded,
+            review_id,
+            version,
+            now,
+            response,
+            duration_ms,
+            fuzz,
+            track_key,
         )
     except (IntegrityError, StaleDataError):
         db.session.rollback()
@@ -627,6 +659,7 @@ def _apply(
     response: str | None,
     duration_ms: int | None,
     fuzz: bool,
+    track_key: str | None = None,
 ) -> AnswerResult:
     card = db.session.scalar(
         sa.select(Card).where(Card.user_id == user_id, Card.question_id == question.id)
@@ -634,7 +667,7 @@ def _apply(
     if card is None:
         if version != 0:
             raise Conflict("This card changed in another tab or device; load the next card.")
-        enrolment = _home_enrolment(user_id, question)
+        enrolment = _home_enrolment(user_id, question, track_key)
         card = Card(
             user_id=user_id,
             question_id=question.id,
@@ -647,7 +680,7 @@ def _apply(
     elif card.version != version:
         raise Conflict("This card changed in another tab or device; load the next card.")
     if card.enrolment_id is None:
-        card.enrolment_id = _home_enrolment(user_id, question).id
+        card.enrolment_id = _home_enrolment(user_id, question, track_key).id
     enrolment = db.session.get(Enrolment, card.enrolment_id)
     assert enrolment is not None
     preset_row = current_preset_row(enrolment)
@@ -697,8 +730,66 @@ def _apply(
     )
     db.session.add(log)
     db.session.flush()  # the version check and the review-id uniqueness both fire here
+    _record_study_day(user_id, now)
     db.session.commit()
     return _result_from_log(log, card, replayed=False)
+
+
+def _reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(Card.id)
+            .where(
+                Card.user_id == user_id,
+                Card.state == fsrs.CardState.REVIEW,
+                Card.due < day.end,
+                Card.enrolment_id.is_not(None),
+                _available(now),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _record_study_day(user_id: int, now: datetime) -> None:
+    """Count the answer towards today, and complete the day once no due review is left.
+
+    A day completes when the learner has finished that day's due reviews, or answered at least
+    one card on a day with nothing due; each completed day extends the streak by one.
+    """
+    user = _get_user(user_id)
+    day = study_day(now, user.timezone, user.day_start_hour)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(StudyDayRow)
+        .values(user_id=user_id, local_date=day.date, reviews=0, completed=False)
+        .on_conflict_do_nothing()
+    )
+    row = db.session.get(StudyDayRow, (user_id, day.date), populate_existing=True)
+    assert row is not None
+    row.reviews += 1
+    if row.completed or _reviews_left(user_id, day, now):
+        return
+    row.completed = True
+    if user.streak_last_day == day.date:
+        return
+    if user.streak_last_day == day.date - timedelta(days=1):
+        user.streak += 1
+    else:
+        user.streak = 1
+    user.streak_last_day = day.date
+
+
+def current_streak(user: User, *, now: datetime) -> int:
+    """The streak as it stands: alive while the last completed day is today or yesterday."""
+    if user.streak_last_day is None:
+        return 0
+    today_date = study_day(now, user.timezone, user.day_start_hour).date
+    if today_date - user.streak_last_day <= timedelta(days=1):
+        return user.streak
+    return 0
 
 
 # ------------------------------------------------------------------------------------------------
@@ -735,6 +826,11 @@ def undo(user_id: int, *, now: datetime) -> int:
     card.buried_until = _parse_time(before["buried_until"])
     card.leech = before["leech"]
     log.undone_at = now
+    user = _get_user(user_id)
+    answered_on = study_day(log.reviewed_at, user.timezone, user.day_start_hour).date
+    day_row = db.session.get(StudyDayRow, (user_id, answered_on))
+    if day_row is not None and day_row.reviews > 0:
+        day_row.reviews -= 1
     try:
         db.session.commit()
     except StaleDataError:
@@ -866,5 +962,4 @@ def verify_cards(*, user_id: int | None = None, batch: int = 500) -> tuple[int, 
                 if not _close(a, b):
                     mismatches.append(Mismatch(card.id, card.user_id, name, a, b))
         last_id = cards[-1].id
-        db.session.expunge_all()
     return checked, mismatches

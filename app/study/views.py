@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.clock import now
 from app.domain.questions import AnswerMode
-from app.services import study
+from app.services import fits, study
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.study.forms import AnswerForm, CardActionForm, CheckForm, PresetForm
 from app.templating import NAVIGATION, NavItem
@@ -90,9 +90,26 @@ def preset(enrolment_id: int) -> Response | str | tuple[str, int]:
             return redirect(url_for("study.preset", enrolment_id=enrolment_id))
     elif request.method == "POST":
         status = 422
+    history = fits.history(current_user.id, enrolment_id)
     return render_template(
-        "study/preset.html", enrolment=enrolment, form=form, current=current
+        "study/preset.html",
+        enrolment=enrolment,
+        form=form,
+        current=current,
+        fits=history,
+        recommended=next(
+            (f.recommended_retention for f in history if f.recommended_retention), None
+        ),
+        min_reviews=current_app.config["FIT_MIN_REVIEWS"],
     ), status
+
+
+@bp.post("/enrolments/<int:enrolment_id>/refit")
+@login_required
+def refit(enrolment_id: int) -> Response:
+    fits.request_refit(current_user.id, enrolment_id, now=now())
+    flash("Refit queued: the scheduler process fits your parameters within a minute.", "ok")
+    return redirect(url_for("study.preset", enrolment_id=enrolment_id))
 
 
 @bp.get("/review")
