@@ -34,7 +34,7 @@ def list_tracks() -> list[TrackSummary]:
         .group_by(Track.id)
         .order_by(Track.position, Track.id)
     )
-    return [TrackSummary(track, int(n), int(minutes)) for track, n, minutes in rows]
+    return [TrackSummary(track, int(n or 0), int(minutes or 0)) for track, n, minutes in rows]
 
 
 def get_track(key: str) -> Track:

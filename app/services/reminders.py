@@ -140,7 +140,8 @@ def _track_lines(users: Sequence[User], now: datetime) -> dict[int, list[TrackLi
             )
             .group_by(Card.enrolment_id)
         ):
-            due[enrolment_id] = count
+            if enrolment_id is not None:
+                due[enrolment_id] = count
     introduced = dict(
         db.session.execute(
             sa.select(Card.enrolment_id, sa.func.count())

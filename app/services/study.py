@@ -346,7 +346,9 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
     ).all()
     learning: list[q.Candidate] = []
     reviews: list[q.Candidate] = []
-    for card_id, question_id, enrolment_id, state, due, stability, last_review, group in card_rows:
+    for card_id, question_id, home, state, due, stability, last_review, group in card_rows:
+        assert home is not None  # the query keeps only cards of enrolments in scope
+        enrolment_id = home
         if state == fsrs.CardState.REVIEW:
             memory = fsrs.Memory(
                 state=fsrs.CardState.REVIEW, stability=stability, last_review=last_review, due=due
@@ -681,9 +683,9 @@ def _apply(
         raise Conflict("This card changed in another tab or device; load the next card.")
     if card.enrolment_id is None:
         card.enrolment_id = _home_enrolment(user_id, question, track_key).id
-    enrolment = db.session.get(Enrolment, card.enrolment_id)
-    assert enrolment is not None
-    preset_row = current_preset_row(enrolment)
+    home = db.session.get(Enrolment, card.enrolment_id)
+    assert home is not None
+    preset_row = current_preset_row(home)
     preset = domain_preset(preset_row)
     before = card.snapshot()
     memory = _memory(card)
