@@ -1,0 +1,199 @@
+"""The review pages as plain forms: enrol, review, check, rate, undo, bury, suspend, presets."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Card, Enrolment, ReviewLog
+from app.services import banks, study
+from tests.factories import NOW, log_in, make_user
+from tests.integration.test_bank_sync import write_bank
+
+
+def setup_learner(app, client, tmp_path, email="ada@example.com"):
+    banks.sync(write_bank(tmp_path / "banks"), now=NOW)
+    user = make_user(email=email)
+    log_in(client, email)
+    return user
+
+
+def hidden(page: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+
+
+def test_enrol_from_the_track_page_and_see_the_overview(client, app, tmp_path):
+    setup_learner(app, client, tmp_path)
+    track = client.get("/tracks/basics").data.decode()
+    assert 'id="enrol"' in track
+    response = client.post("/study/enrol/basics")
+    assert response.status_code == 302
+    overview = client.get("/study/").data.decode()
+    assert "Basics" in overview and 'id="study-all"' in overview
+    assert "Study this track" in client.get("/tracks/basics").data.decode()
+
+
+def test_review_a_choice_question_through_check_and_rating(client, app, tmp_path):
+    setup_learner(app, client, tmp_path)
+    client.post("/study/enrol/basics")
+    page = client.get("/study/review").data.decode()
+    assert 'data-mode="choice"' in page
+    question_id = int(hidden(page, "question_id"))
+    question = study.get_question(question_id)
+    wrong = next(i for i in range(len(question.choices)) if i != question.correct)
+    result = client.post(
+        "/study/check",
+        data={"question_id": question_id, "version": 0, "response": str(wrong), "shown_at": "1"},
+    ).data.decode()
+    assert "Not quite" in result
+    assert 'value="1"' in result and "Again" in result and ">\n      Good" not in result
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewLog)) == 0
+    review_id = hidden(result, "review_id")
+    response = client.post(
+        "/study/answer",
+        data={
+            "review_id": review_id,
+            "question_id": question_id,
+            "version": 0,
+            "rating": 4,  # asks for Easy, but a wrong answer is Again
+            "response": str(wrong),
+        },
+    )
+    assert response.status_code == 302
+    log = db.session.scalars(sa.select(ReviewLog)).one()
+    assert (log.rating, log.correct) == (1, False)
+    again = client.post(
+        "/study/answer",
+        data={
+            "review_id": review_id,
+            "question_id": question_id,
+            "version": 0,
+            "rating": 1,
+            "response": str(wrong),
+        },
+    )
+    assert again.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewLog)) == 1
+
+
+def test_recall_reveal_works_without_javascript(client, app, tmp_path):
+    user = setup_learner(app, client, tmp_path)
+    enrolment = study.enrol(user.id, "basics", now=NOW)
+    study.update_preset(user.id, enrolment.id, {"new_per_day": 50}, now=NOW)
+    # Answer every choice and cloze question so a recall card comes up.
+    for _ in range(40):
+        page = client.get("/study/review").data.decode()
+        if 'data-mode="recall"' in page:
+            break
+        question = study.get_question(int(hidden(page, "question_id")))
+        response = str(question.correct) if question.choices else question.cloze_answer
+        result = client.post(
+            "/study/check",
+            data={
+                "question_id": question.id,
+                "version": hidden(page, "version"),
+                "response": response,
+            },
+        ).data.decode()
+        client.post(
+            "/study/answer",
+            data={
+                "review_id": hidden(result, "review_id"),
+                "question_id": question.id,
+                "version": hidden(result, "version"),
+                "rating": 3,
+                "response": response,
+            },
+        )
+    assert 'data-mode="recall"' in page
+    assert 'id="answer" hidden' in page
+    revealed = client.get("/study/review?reveal=1").data.decode()
+    assert 'id="answer" hidden' not in revealed
+    assert "How well did you recall it?" in revealed
+
+
+def test_undo_bury_and_suspend(client, app, tmp_path):
+    user = setup_learner(app, client, tmp_path)
+    client.post("/study/enrol/basics")
+    page = client.get("/study/review").data.decode()
+    first = int(hidden(page, "question_id"))
+    question = study.get_question(first)
+    result = client.post(
+        "/study/check",
+        data={"question_id": first, "version": 0, "response": str(question.correct)},
+    ).data.decode()
+    client.post(
+        "/study/answer",
+        data={
+            "review_id": hidden(result, "review_id"),
+            "question_id": first,
+            "version": 0,
+            "rating": 3,
+            "response": str(question.correct),
+        },
+    )
+    assert client.post("/study/undo").status_code == 302
+    log = db.session.scalars(sa.select(ReviewLog)).one()
+    assert log.undone_at is not None
+    assert int(hidden(client.get("/study/review").data.decode(), "question_id")) == first
+    client.post("/study/bury", data={"question_id": first})
+    assert int(hidden(client.get("/study/review").data.decode(), "question_id")) != first
+    client.post("/study/suspend", data={"question_id": first})
+    card = db.session.scalar(
+        sa.select(Card).where(Card.user_id == user.id, Card.question_id == first)
+    )
+    assert card.suspended is True
+    assert b"There is nothing to undo" in client.post("/study/undo", follow_redirects=True).data
+
+
+def test_done_page_shows_the_next_due_time(client, app, tmp_path):
+    user = setup_learner(app, client, tmp_path)
+    enrolment = study.enrol(user.id, "basics", now=NOW)
+    study.update_preset(user.id, enrolment.id, {"new_per_day": 0}, now=NOW)
+    response = client.get("/study/review")
+    assert response.status_code == 302 and response.location.startswith("/study/done")
+    assert b"Done for today" in client.get("/study/done").data
+
+
+def test_preset_page_validates_and_saves(client, app, tmp_path):
+    user = setup_learner(app, client, tmp_path)
+    enrolment = study.enrol(user.id, "basics", now=NOW)
+    url = f"/study/enrolments/{enrolment.id}/preset"
+    fields = {
+        "desired_retention": "0.5",
+        "new_per_day": "10",
+        "max_reviews_per_day": "200",
+        "learning_steps": "1m 5x",
+        "relearning_steps": "10m",
+        "maximum_interval": "36500",
+        "leech_threshold": "8",
+        "leech_suspend": "y",
+    }
+    bad = client.post(url, data=fields)
+    assert bad.status_code == 422
+    text = bad.data.decode()
+    assert "0.70" in text and "is not a step" in text
+    fields.update(desired_retention="0.85", learning_steps="2m 15m")
+    assert client.post(url, data=fields).status_code == 302
+    db.session.expire_all()
+    row = study.current_preset_row(db.session.get(Enrolment, enrolment.id))
+    assert (row.desired_retention, row.learning_steps) == (0.85, "2m 15m")
+
+
+def test_another_learners_enrolment_and_cards_are_out_of_reach(client, app, tmp_path):
+    setup_learner(app, client, tmp_path)
+    other = make_user(email="bob@example.com")
+    theirs = study.enrol(other.id, "basics", now=NOW)
+    assert client.get(f"/study/enrolments/{theirs.id}/preset").status_code == 404
+    assert client.post(f"/study/enrolments/{theirs.id}/leave").status_code == 404
+    assert client.post(f"/study/enrolments/{theirs.id}/refit").status_code == 404
+    assert db.session.get(Enrolment, theirs.id) is not None
+
+
+def test_study_pages_need_a_login(client):
+    for url in ("/study/", "/study/review", "/study/leeches", "/study/done"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert "/auth/login" in response.location
