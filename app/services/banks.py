@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -110,6 +110,17 @@ def _question_values(spec: bankdomain.QuestionSpec) -> dict[str, Any]:
     }
 
 
+def _retire_missing(
+    existing: Mapping[str, Article | Question | Track], seen: set[str], now: datetime, tally: Tally
+) -> None:
+    """Retire what the banks no longer contain; it keeps its id and every learner's history."""
+    for key, row in existing.items():
+        if key not in seen and row.retired_at is None:
+            row.retired_at = now
+            row.updated_at = now
+            tally.retired += 1
+
+
 def _adopt_aliases(bank: bankdomain.Bank, existing: dict[str, Article]) -> None:
     """Rename stored articles whose key became an alias, carrying their questions' history over."""
     for article in bank.articles:
@@ -159,11 +170,7 @@ def _sync_articles(bank: bankdomain.Bank, now: datetime, tally: Tally) -> dict[s
             tally.updated += 1
         else:
             tally.unchanged += 1
-    for key, row in existing.items():
-        if key not in seen and row.retired_at is None:
-            row.retired_at = now
-            row.updated_at = now
-            tally.retired += 1
+    _retire_missing(existing, seen, now, tally)
     db.session.flush()
     return existing
 
@@ -195,11 +202,7 @@ def _sync_questions(
             tally.updated += 1
         else:
             tally.unchanged += 1
-    for key, row in existing.items():
-        if key not in seen and row.retired_at is None:
-            row.retired_at = now
-            row.updated_at = now
-            tally.retired += 1
+    _retire_missing(existing, seen, now, tally)
     if new_rows:
         db.session.execute(sa.insert(Question), new_rows)
 
@@ -243,11 +246,7 @@ def _sync_tracks(
         row.retired_at = None
         row.updated_at = now
         tally.updated += 1
-    for key, row in existing.items():
-        if key not in seen and row.retired_at is None:
-            row.retired_at = now
-            row.updated_at = now
-            tally.retired += 1
+    _retire_missing(existing, seen, now, tally)
 
 
 def apply(bank: bankdomain.Bank, *, now: datetime) -> SyncReport:
