@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import queue as q
@@ -362,11 +363,18 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
                 q.Candidate(question_id, enrolment_id, q.Source.LEARNING, group, card_id, due)
             )
 
+    # The queue skips new questions whose sibling was answered today or is due; leave them out of
+    # the window below too, or they can fill it and starve the day's new cards.
+    busy_groups = set(answered) | {c.sibling_group for c in learning + reviews if c.sibling_group}
     new: list[q.Candidate] = []
+    shared = aliased(TrackArticle)
     for order, enrolment in enumerate(enrolments):
         allowance = limits[enrolment.id].new_per_day - done[enrolment.id].new
         if allowance <= 0:
             continue
+        # A question shared with an earlier enrolment in scope is that enrolment's (answer() gives
+        # it the same home), so only that enrolment offers it, within its own daily limit.
+        earlier = [e.track_id for e in enrolments[:order]]
         rows = db.session.execute(
             sa.select(
                 Question.id,
@@ -381,6 +389,12 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
                 TrackArticle.track_id == enrolment.track_id,
                 Question.retired_at.is_(None),
                 sa.or_(Card.id.is_(None), sa.and_(Card.state == 0, _available(now))),
+                sa.or_(
+                    Question.sibling_group.is_(None), Question.sibling_group.not_in(busy_groups)
+                ),
+                ~sa.exists().where(
+                    shared.article_id == Question.article_id, shared.track_id.in_(earlier)
+                ),
             )
             .order_by(TrackArticle.position, Question.position)
             .limit(allowance * 4 + 20)
@@ -827,18 +841,26 @@ def undo(user_id: int, *, now: datetime) -> int:
     card.suspended = before["suspended"]
     card.buried_until = _parse_time(before["buried_until"])
     card.leech = before["leech"]
+    home = before.get("enrolment_id")
+    if home is not None and db.session.get(Enrolment, home) is not None:
+        card.enrolment_id = home
     log.undone_at = now
     user = _get_user(user_id)
     answered_on = study_day(log.reviewed_at, user.timezone, user.day_start_hour).date
     day_row = db.session.get(StudyDayRow, (user_id, answered_on))
     if day_row is not None and day_row.reviews > 0:
         day_row.reviews -= 1
+    _commit_card_change()
+    return card.question_id
+
+
+def _commit_card_change() -> None:
+    """Commit a change to a card; another tab changing it first is a conflict, not a crash."""
     try:
         db.session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         db.session.rollback()
         raise Conflict("This card changed in another tab; reload and try again.") from None
-    return card.question_id
 
 
 def _card_for_action(user_id: int, question_id: int, now: datetime) -> Card:
@@ -860,7 +882,7 @@ def _card_for_action(user_id: int, question_id: int, now: datetime) -> Card:
 def suspend(user_id: int, question_id: int, *, now: datetime) -> Card:
     card = _card_for_action(user_id, question_id, now)
     card.suspended = True
-    db.session.commit()
+    _commit_card_change()
     return card
 
 
@@ -868,7 +890,7 @@ def unsuspend(user_id: int, question_id: int, *, now: datetime) -> Card:
     card = _card_for_action(user_id, question_id, now)
     card.suspended = False
     card.leech = False
-    db.session.commit()
+    _commit_card_change()
     return card
 
 
@@ -877,7 +899,7 @@ def bury(user_id: int, question_id: int, *, now: datetime) -> Card:
     user = _get_user(user_id)
     card = _card_for_action(user_id, question_id, now)
     card.buried_until = study_day(now, user.timezone, user.day_start_hour).end
-    db.session.commit()
+    _commit_card_change()
     return card
 
 

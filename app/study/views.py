@@ -189,6 +189,7 @@ def answer() -> Response:
             duration_ms=_duration(form.shown_at.data, moment),
             now=moment,
             fuzz=current_app.config["SCHEDULER_FUZZ"],
+            track_key=track,
         )
     except Conflict as error:
         flash(error.message, "error")

@@ -1,4 +1,5 @@
-"""Today's queue: learning first, then reviews and new cards mixed, within limits and sibling rules."""
+"""Today's queue: learning first, then reviews and new cards mixed, within limits and sibling
+rules, never two siblings in a row, and learning cards shown early only when nothing is left."""
 
 from __future__ import annotations
 

@@ -26,9 +26,7 @@ def utc(*args: int) -> datetime:
 def test_a_review_at_0130_with_a_0400_start_belongs_to_the_previous_day() -> None:
     day = study_day(utc(2026, 3, 2, 1, 30), "UTC", 4)
 
-    assert day == StudyDay(
-        date=date(2026, 3, 1), start=utc(2026, 3, 1, 4), end=utc(2026, 3, 2, 4)
-    )
+    assert day == StudyDay(date=date(2026, 3, 1), start=utc(2026, 3, 1, 4), end=utc(2026, 3, 2, 4))
 
 
 def test_the_start_is_inclusive_and_the_end_exclusive() -> None:
