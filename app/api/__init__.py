@@ -7,12 +7,16 @@ from flask import Blueprint, g, request
 from app.clock import now
 from app.errors import api_error
 from app.extensions import csrf
+from app.services.errors import NotFound
 from app.services.tokens import authenticate_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies are accepted here, so there is no cross-site request to forge
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
+# The largest id an integer column holds on PostgreSQL. A larger id would reach the database and
+# fail there (a 500) instead of being unknown (a 404, or a 422 for a field of a JSON body).
+ID_MAX = 2**31 - 1
 
 
 @bp.before_request
@@ -29,7 +33,17 @@ def authenticate() -> object:
         response.headers["WWW-Authenticate"] = 'Bearer realm="rehearse"'
         return response, status
     g.api_user = user
+    for name, value in (request.view_args or {}).items():
+        if _names_nothing(value):
+            raise NotFound(f"no {name.removesuffix('_id')} {value!r}")
     return None
 
 
-from app.api import catalog, study, views  # noqa: E402,F401  (routes register themselves on bp)
+def _names_nothing(value: object) -> bool:
+    """An id too big for its column, or a key with a NUL (which PostgreSQL refuses in text)."""
+    if isinstance(value, int):
+        return value > ID_MAX
+    return isinstance(value, str) and "\0" in value
+
+
+from app.api import catalog, stats, study, views  # noqa: E402,F401  (routes register themselves on bp)

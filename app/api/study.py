@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, g, jsonify, request
 from werkzeug.wrappers import Response
 
-from app.api import bp
+from app.api import ID_MAX, bp
 from app.clock import now
 from app.domain.render import render_inline, render_markdown
 from app.models import Card, Enrolment
@@ -22,7 +22,9 @@ def _body() -> dict[str, Any]:
     return body
 
 
-def _int_field(body: dict[str, Any], name: str, *, required: bool = True) -> int | None:
+def _int_field(
+    body: dict[str, Any], name: str, *, required: bool = True, bounds: tuple[int, int] | None = None
+) -> int | None:
     value = body.get(name)
     if value is None:
         if required:
@@ -30,6 +32,8 @@ def _int_field(body: dict[str, Any], name: str, *, required: bool = True) -> int
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError({name: "Use a whole number."})
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise ValidationError({name: f"Use a whole number from {bounds[0]} to {bounds[1]}."})
     return value
 
 
@@ -41,6 +45,8 @@ def _str_field(body: dict[str, Any], name: str, *, required: bool = False) -> st
         return None
     if not isinstance(value, str):
         raise ValidationError({name: "Use a string."})
+    if "\0" in value:  # PostgreSQL cannot store it, and no key contains it
+        raise ValidationError({name: "Remove the NUL character."})
     return value
 
 
@@ -159,13 +165,14 @@ def answer() -> tuple[Response, int]:
     result = study.answer(
         g.api_user.id,
         review_id=_str_field(body, "review_id", required=True) or "",
-        question_id=_int_field(body, "question_id") or 0,
-        version=_int_field(body, "version") or 0,
+        question_id=_int_field(body, "question_id", bounds=(0, ID_MAX)) or 0,
+        version=_int_field(body, "version", bounds=(0, ID_MAX)) or 0,
         rating=_int_field(body, "rating", required=False),
         response=_str_field(body, "response"),
         duration_ms=_int_field(body, "duration_ms", required=False),
         now=now(),
         fuzz=current_app.config["SCHEDULER_FUZZ"],
+        track_key=_str_field(body, "track"),
     )
     question = study.get_question(result.question_id)
     return jsonify(
