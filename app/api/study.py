@@ -100,7 +100,7 @@ def create_enrolment() -> tuple[Response, int]:
 
 @bp.delete("/enrolments/<int:enrolment_id>")
 def delete_enrolment(enrolment_id: int) -> tuple[str, int]:
-    study.leave(g.api_user.id, enrolment_id)
+    study.leave(g.api_user.id, enrolment_id, now=now())
     return "", 204
 
 

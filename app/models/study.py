@@ -21,6 +21,8 @@ class Enrolment(db.Model):  # type: ignore[name-defined,misc]
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     track_id: Mapped[int] = mapped_column(sa.ForeignKey("tracks.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the learner leaves the track; the row stays so its presets and history do.
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     track: Mapped[Track] = relationship()
     # Every version of the settings, oldest first; the last one is in force. Earlier versions stay

@@ -141,8 +141,9 @@ def eligible_enrolments(*, now: datetime, min_reviews: int) -> list[int]:
     """Enrolments with enough reviews whose history grew by REFIT_GROWTH since their last fit."""
     counts = (
         sa.select(ReviewLog.enrolment_id, sa.func.count().label("n"))
+        .join(Enrolment, Enrolment.id == ReviewLog.enrolment_id)
         .where(
-            ReviewLog.enrolment_id.is_not(None),
+            Enrolment.left_at.is_(None),
             ReviewLog.undone_at.is_(None),
             ReviewLog.reviewed_at <= now,
         )

@@ -118,7 +118,7 @@ def _track_lines(users: Sequence[User], now: datetime) -> dict[int, list[TrackLi
     enrolments = db.session.execute(
         sa.select(Enrolment.id, Enrolment.user_id, Enrolment.track_id, Track.title)
         .join(Track, Track.id == Enrolment.track_id)
-        .where(Enrolment.user_id.in_(ids))
+        .where(Enrolment.user_id.in_(ids), Enrolment.left_at.is_(None))
         .order_by(Enrolment.created_at, Enrolment.id)
     ).all()
     if not enrolments:
@@ -131,11 +131,15 @@ def _track_lines(users: Sequence[User], now: datetime) -> dict[int, list[TrackLi
     for day_end, user_ids in by_day_end.items():
         for enrolment_id, count in db.session.execute(
             sa.select(Card.enrolment_id, sa.func.count())
+            .join(Question, Question.id == Card.question_id)
             .where(
                 Card.user_id.in_(user_ids),
                 Card.state.in_([1, 2, 3]),
                 Card.due < day_end,
                 Card.suspended.is_(False),
+                # As the study queue: a buried card waits for tomorrow, a retired question is gone.
+                sa.or_(Card.buried_until.is_(None), Card.buried_until <= now),
+                Question.retired_at.is_(None),
                 Card.enrolment_id.is_not(None),
             )
             .group_by(Card.enrolment_id)

@@ -161,7 +161,7 @@ def learner_stats(user_id: int, *, now: datetime, track_key: str | None = None) 
     enrolments = list(
         db.session.scalars(
             sa.select(Enrolment)
-            .where(Enrolment.user_id == user_id)
+            .where(Enrolment.user_id == user_id, Enrolment.left_at.is_(None))
             .options(selectinload(Enrolment.track), selectinload(Enrolment.presets))
             .order_by(Enrolment.created_at, Enrolment.id)
         )

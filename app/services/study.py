@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import queue as q
@@ -46,10 +46,11 @@ FUZZ_SEED_FACTOR = 7919
 
 
 def list_enrolments(user_id: int) -> list[Enrolment]:
+    """The learner's current enrolments, oldest first (a left track is not listed)."""
     return list(
         db.session.scalars(
             sa.select(Enrolment)
-            .where(Enrolment.user_id == user_id)
+            .where(Enrolment.user_id == user_id, Enrolment.left_at.is_(None))
             .order_by(Enrolment.created_at, Enrolment.id)
         )
     )
@@ -57,17 +58,22 @@ def list_enrolments(user_id: int) -> list[Enrolment]:
 
 def get_enrolment(user_id: int, enrolment_id: int) -> Enrolment:
     enrolment = db.session.get(Enrolment, enrolment_id)
-    if enrolment is None or enrolment.user_id != user_id:
+    if enrolment is None or enrolment.user_id != user_id or enrolment.left_at is not None:
         raise NotFound(f"no enrolment {enrolment_id}")
     return enrolment
 
 
-def enrolment_for_track(user_id: int, track_key: str) -> Enrolment | None:
+def _any_enrolment_for_track(user_id: int, track_key: str) -> Enrolment | None:
     return db.session.scalar(
         sa.select(Enrolment)
         .join(Track, Track.id == Enrolment.track_id)
         .where(Enrolment.user_id == user_id, Track.key == track_key)
     )
+
+
+def enrolment_for_track(user_id: int, track_key: str) -> Enrolment | None:
+    enrolment = _any_enrolment_for_track(user_id, track_key)
+    return enrolment if enrolment is not None and enrolment.left_at is None else None
 
 
 def _preset_row(enrolment: Enrolment, values: Mapping[str, Any], now: datetime) -> Preset:
@@ -89,22 +95,27 @@ def _stored_values(preset: fsrs.Preset) -> dict[str, Any]:
 
 
 def enrol(user_id: int, track_key: str, *, now: datetime) -> Enrolment:
-    """Enrol in a track with the default preset; enrolling twice returns the first enrolment."""
+    """Enrol in a track with the default preset; enrolling twice returns the first enrolment.
+
+    Enrolling again in a track one left brings that enrolment back, with its preset and cards.
+    """
     track = db.session.scalar(
         sa.select(Track).where(Track.key == track_key, Track.retired_at.is_(None))
     )
     if track is None:
         raise NotFound(f"no track {track_key!r}")
-    existing = enrolment_for_track(user_id, track_key)
-    if existing is not None:
-        return existing
-    enrolment = Enrolment(user_id=user_id, track_id=track.id, created_at=now)
-    db.session.add(enrolment)
-    db.session.flush()
-    db.session.add(_preset_row(enrolment, _stored_values(fsrs.Preset()), now))
-    # Cards this learner kept from an earlier enrolment in the track come back under it.
-    orphans = _orphaned_cards_in_track(user_id, track.id)
-    for card in orphans:
+    enrolment = _any_enrolment_for_track(user_id, track_key)
+    if enrolment is not None and enrolment.left_at is None:
+        return enrolment
+    if enrolment is None:
+        enrolment = Enrolment(user_id=user_id, track_id=track.id, created_at=now)
+        db.session.add(enrolment)
+        db.session.flush()
+        db.session.add(_preset_row(enrolment, _stored_values(fsrs.Preset()), now))
+    else:
+        enrolment.left_at = None
+    # Cards kept from tracks the learner left come back under this one if it covers them.
+    for card in _homeless_cards_in_track(user_id, track.id):
         card.enrolment_id = enrolment.id
     try:
         db.session.commit()
@@ -117,7 +128,10 @@ def enrol(user_id: int, track_key: str, *, now: datetime) -> Enrolment:
     return enrolment
 
 
-def _orphaned_cards_in_track(user_id: int, track_id: int) -> list[Card]:
+def _homeless_cards_in_track(user_id: int, track_id: int) -> list[Card]:
+    left = sa.select(Enrolment.id).where(
+        Enrolment.user_id == user_id, Enrolment.left_at.is_not(None)
+    )
     return list(
         db.session.scalars(
             sa.select(Card)
@@ -125,15 +139,19 @@ def _orphaned_cards_in_track(user_id: int, track_id: int) -> list[Card]:
             .join(TrackArticle, TrackArticle.article_id == Question.article_id)
             .where(
                 Card.user_id == user_id,
-                Card.enrolment_id.is_(None),
+                sa.or_(Card.enrolment_id.is_(None), Card.enrolment_id.in_(left)),
                 TrackArticle.track_id == track_id,
             )
         )
     )
 
 
-def leave(user_id: int, enrolment_id: int) -> None:
-    """Leave a track. Cards keep their history; those another enrolment also covers move there."""
+def leave(user_id: int, enrolment_id: int, *, now: datetime) -> None:
+    """Leave a track. Cards keep their history; those another enrolment also covers move there.
+
+    The enrolment is kept, marked left, so its preset versions stay and every review it scheduled
+    can still be replayed exactly; enrolling again brings it back.
+    """
     enrolment = get_enrolment(user_id, enrolment_id)
     others = [e for e in list_enrolments(user_id) if e.id != enrolment.id]
     cards = list(db.session.scalars(sa.select(Card).where(Card.enrolment_id == enrolment.id)))
@@ -153,8 +171,9 @@ def leave(user_id: int, enrolment_id: int) -> None:
                 home[article_id] = candidate
         for card in cards:
             new_home = home.get(card.question.article_id)
-            card.enrolment_id = new_home.id if new_home else None
-    db.session.delete(enrolment)
+            if new_home is not None:
+                card.enrolment_id = new_home.id
+    enrolment.left_at = now
     db.session.commit()
 
 
@@ -450,7 +469,7 @@ def today(user_id: int, *, now: datetime, track_key: str | None = None) -> Today
     nxt = built.next
     item = None
     if nxt is not None:
-        question = db.session.get(Question, nxt.question_id)
+        question = db.session.get(Question, nxt.question_id, options=[joinedload(Question.article)])
         card = db.session.get(Card, nxt.card_id) if nxt.card_id else None
         enrolment = next(e for e in enrolments if e.id == nxt.enrolment_id)
         assert question is not None
@@ -565,7 +584,11 @@ def _home_enrolment(user_id: int, question: Question, track_key: str | None = No
     covering = (
         sa.select(Enrolment)
         .join(TrackArticle, TrackArticle.track_id == Enrolment.track_id)
-        .where(Enrolment.user_id == user_id, TrackArticle.article_id == question.article_id)
+        .where(
+            Enrolment.user_id == user_id,
+            Enrolment.left_at.is_(None),
+            TrackArticle.article_id == question.article_id,
+        )
         .order_by(Enrolment.created_at, Enrolment.id)
         .limit(1)
     )
@@ -695,10 +718,14 @@ def _apply(
         db.session.flush()
     elif card.version != version:
         raise Conflict("This card changed in another tab or device; load the next card.")
-    if card.enrolment_id is None:
-        card.enrolment_id = _home_enrolment(user_id, question, track_key).id
-    home = db.session.get(Enrolment, card.enrolment_id)
-    assert home is not None
+    home = None
+    if card.enrolment_id is not None:
+        home = db.session.get(
+            Enrolment, card.enrolment_id, options=[joinedload(Enrolment.presets)]
+        )
+    if home is None or home.left_at is not None:
+        home = _home_enrolment(user_id, question, track_key)
+        card.enrolment_id = home.id
     preset_row = current_preset_row(home)
     preset = domain_preset(preset_row)
     before = card.snapshot()
@@ -747,20 +774,45 @@ def _apply(
     db.session.add(log)
     db.session.flush()  # the version check and the review-id uniqueness both fire here
     _record_study_day(user_id, now)
+    # Read the result before the commit expires the card, log and question (3 reloads).
+    result = _result_from_log(log, card, replayed=False)
     db.session.commit()
-    return _result_from_log(log, card, replayed=False)
+    return result
 
 
 def _reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:
+    """Whether today's queue still has a due review to offer.
+
+    Like the queue, this skips retired questions and reviews whose sibling was answered today
+    (they wait for tomorrow); otherwise such a card would keep the day from ever completing.
+    """
+    sibling_card = aliased(Card)
+    sibling = aliased(Question)
+    sibling_answered_today = (
+        sa.select(ReviewLog.id)
+        .join(sibling_card, sibling_card.id == ReviewLog.card_id)
+        .join(sibling, sibling.id == sibling_card.question_id)
+        .where(
+            ReviewLog.user_id == user_id,
+            ReviewLog.reviewed_at >= day.start,
+            ReviewLog.undone_at.is_(None),
+            sibling.sibling_group == Question.sibling_group,
+            sibling.id != Question.id,
+        )
+        .exists()
+    )
     return (
         db.session.scalar(
             sa.select(Card.id)
+            .join(Question, Question.id == Card.question_id)
             .where(
                 Card.user_id == user_id,
                 Card.state == fsrs.CardState.REVIEW,
                 Card.due < day.end,
                 Card.enrolment_id.is_not(None),
                 _available(now),
+                Question.retired_at.is_(None),
+                ~sibling_answered_today,
             )
             .limit(1)
         )

@@ -65,7 +65,7 @@ def enrol(track_key: str) -> Response:
 def leave(enrolment_id: int) -> Response:
     enrolment = study.get_enrolment(current_user.id, enrolment_id)
     title = enrolment.track.title
-    study.leave(current_user.id, enrolment_id)
+    study.leave(current_user.id, enrolment_id, now=now())
     flash(f"You left {title}. Your review history is kept.", "ok")
     return redirect(url_for("study.overview"))
 
