@@ -47,12 +47,15 @@ FUZZ_SEED_FACTOR = 7919
 
 def list_enrolments(user_id: int) -> list[Enrolment]:
     """The learner's current enrolments, oldest first (a left track is not listed)."""
+    # Track and presets come in the same query: every caller reads the preset in force, and
+    # the API reads the track (two lazy loads per request otherwise).
     return list(
         db.session.scalars(
             sa.select(Enrolment)
+            .options(joinedload(Enrolment.track), joinedload(Enrolment.presets))
             .where(Enrolment.user_id == user_id, Enrolment.left_at.is_(None))
             .order_by(Enrolment.created_at, Enrolment.id)
-        )
+        ).unique()
     )
 
 
@@ -720,9 +723,7 @@ def _apply(
         raise Conflict("This card changed in another tab or device; load the next card.")
     home = None
     if card.enrolment_id is not None:
-        home = db.session.get(
-            Enrolment, card.enrolment_id, options=[joinedload(Enrolment.presets)]
-        )
+        home = db.session.get(Enrolment, card.enrolment_id, options=[joinedload(Enrolment.presets)])
     if home is None or home.left_at is not None:
         home = _home_enrolment(user_id, question, track_key)
         card.enrolment_id = home.id
