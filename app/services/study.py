@@ -38,6 +38,8 @@ from app.services.errors import Conflict, NotFound, ValidationError
 
 REVIEW_ID_MAX = 64
 FUZZ_SEED_FACTOR = 7919
+# At most this many windows of new-question candidates are read per enrolment and request.
+NEW_PAGES = 5
 
 
 # ------------------------------------------------------------------------------------------------
@@ -385,8 +387,10 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
                 q.Candidate(question_id, enrolment_id, q.Source.LEARNING, group, card_id, due)
             )
 
-    # The queue skips new questions whose sibling was answered today or is due; leave them out of
-    # the window below too, or they can fill it and starve the day's new cards.
+    # The queue skips new questions whose sibling was answered today or is due; they are dropped
+    # here too, page by page, or they could fill the window and starve the day's new cards. (As a
+    # query filter the list of groups made every learner's statement different, so PostgreSQL
+    # planned each one afresh.)
     busy_groups = set(answered) | {c.sibling_group for c in learning + reviews if c.sibling_group}
     new: list[q.Candidate] = []
     shared = aliased(TrackArticle)
@@ -397,7 +401,7 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
         # A question shared with an earlier enrolment in scope is that enrolment's (answer() gives
         # it the same home), so only that enrolment offers it, within its own daily limit.
         earlier = [e.track_id for e in enrolments[:order]]
-        rows = db.session.execute(
+        query = (
             sa.select(
                 Question.id,
                 Question.sibling_group,
@@ -411,27 +415,35 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
                 TrackArticle.track_id == enrolment.track_id,
                 Question.retired_at.is_(None),
                 sa.or_(Card.id.is_(None), sa.and_(Card.state == 0, _available(now))),
-                sa.or_(
-                    Question.sibling_group.is_(None), Question.sibling_group.not_in(busy_groups)
-                ),
                 ~sa.exists().where(
                     shared.article_id == Question.article_id, shared.track_id.in_(earlier)
                 ),
             )
             .order_by(TrackArticle.position, Question.position)
-            .limit(allowance * 4 + 20)
-        ).all()
-        new.extend(
-            q.Candidate(
-                question_id,
-                enrolment.id,
-                q.Source.NEW,
-                group,
-                card_id,
-                order=(order, article_position, question_position),
-            )
-            for question_id, group, article_position, question_position, card_id in rows
         )
+        window = allowance * 4 + 20
+        offered: list[q.Candidate] = []
+        groups: set[str] = set()
+        for page in range(NEW_PAGES):
+            rows = db.session.execute(query.offset(page * window).limit(window)).all()
+            for question_id, group, article_position, question_position, card_id in rows:
+                if group is not None and (group in busy_groups or group in groups):
+                    continue
+                if group is not None:
+                    groups.add(group)
+                offered.append(
+                    q.Candidate(
+                        question_id,
+                        enrolment.id,
+                        q.Source.NEW,
+                        group,
+                        card_id,
+                        order=(order, article_position, question_position),
+                    )
+                )
+            if len(offered) >= allowance or len(rows) < window:
+                break
+        new.extend(offered)
 
     built = q.build_queue(
         now=now,
