@@ -38,10 +38,12 @@ def unsubscribe(token: str) -> tuple[str, int]:
     """The link in every reminder: no login needed, the token is signed with the secret key."""
     secret = current_app.config["SECRET_KEY"]
     done = False
-    if request.method == "POST":
-        try:
+    try:
+        if request.method == "POST":
             reminders.unsubscribe(token, secret=secret)
-        except NotFound as error:
-            return render_template("main/unsubscribe.html", error=error.message), 404
-        done = True
+            done = True
+        else:
+            reminders.unsubscribe_target(token, secret=secret)
+    except NotFound as error:
+        return render_template("main/unsubscribe.html", error=error.message), 404
     return render_template("main/unsubscribe.html", token=token, done=done), 200

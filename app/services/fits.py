@@ -77,7 +77,8 @@ def fit_enrolment(
         else:
             fit.status = "rejected"
             fit.message = "The current parameters still predict your recent reviews better."
-        if with_retention or result.accepted:
+        if with_retention:
+            # 1-2 s of simulation: only for fits a learner asked for, never for the nightly batch.
             fit.recommended_retention = fitting.recommended_retention(result.parameters)
     fit.finished_at = now
     db.session.commit()

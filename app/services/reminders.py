@@ -55,8 +55,8 @@ def unsubscribe_token(user_id: int, *, secret: str) -> str:
     return URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps(user_id)
 
 
-def unsubscribe(token: str, *, secret: str) -> User:
-    """Turn reminders off for the learner a signed link names (no login needed)."""
+def unsubscribe_target(token: str, *, secret: str) -> User:
+    """The learner a signed unsubscribe link names; NotFound for a forged or stale link."""
     try:
         user_id = URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).loads(token)
     except BadSignature:
@@ -64,6 +64,12 @@ def unsubscribe(token: str, *, secret: str) -> User:
     user = db.session.get(User, int(user_id))
     if user is None:
         raise NotFound("that account no longer exists")
+    return user
+
+
+def unsubscribe(token: str, *, secret: str) -> User:
+    """Turn reminders off for the learner a signed link names (no login needed)."""
+    user = unsubscribe_target(token, secret=secret)
     user.reminder_channel = "off"
     db.session.commit()
     return user
