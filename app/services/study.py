@@ -10,7 +10,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +40,8 @@ REVIEW_ID_MAX = 64
 FUZZ_SEED_FACTOR = 7919
 # At most this many windows of new-question candidates are read per enrolment and request.
 NEW_PAGES = 5
+# Due reviews read beyond today's remaining review limit, for the siblings the queue skips.
+REVIEW_MARGIN = 100
 
 
 # ------------------------------------------------------------------------------------------------
@@ -304,6 +306,22 @@ def _available(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
+def _overdue(now: datetime) -> sa.ColumnElement[Any]:
+    """Elapsed days since the last review over stability, in SQL: lower recall ranks higher."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        elapsed = (
+            sa.func.extract(
+                "epoch", sa.cast(sa.literal(now), sa.DateTime(timezone=True)) - Card.last_review
+            )
+            / 86400.0
+        )
+    else:
+        naive = now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        elapsed = sa.func.julianday(naive) - sa.func.julianday(Card.last_review)
+    return elapsed / sa.func.coalesce(Card.stability, 1.0)
+
+
 def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Queue, StudyDay, int]:
     day = study_day(now, user.timezone, user.day_start_hour)
     if not enrolments:
@@ -346,46 +364,55 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
         last = q.Candidate(question_id, enrolment_id or 0, q.Source.REVIEW, sibling_group=group)
     done = {e: q.Done(new=done_new[e], reviews=done_reviews[e]) for e in scope_ids}
 
-    card_rows = db.session.execute(
-        sa.select(
-            Card.id,
-            Card.question_id,
-            Card.enrolment_id,
-            Card.state,
-            Card.due,
-            Card.stability,
-            Card.last_review,
-            Question.sibling_group,
-        )
+    columns = (
+        Card.id,
+        Card.question_id,
+        Card.enrolment_id,
+        Card.state,
+        Card.due,
+        Card.stability,
+        Card.last_review,
+        Question.sibling_group,
+    )
+    due_today = (
+        sa.select(*columns)
         .join(Question, Question.id == Card.question_id)
         .where(
             Card.user_id == user.id,
-            Card.state.in_([1, 2, 3]),
             Card.due < day.end,
             Card.enrolment_id.in_(scope_ids),
             Question.retired_at.is_(None),
             _available(now),
         )
-        .order_by(Card.due)
-        .limit(5000)
+    )
+    learning_rows = db.session.execute(
+        due_today.where(Card.state.in_([1, 3])).order_by(Card.due).limit(2000)
     ).all()
+    # Only as many reviews as today's limits can use (plus room for siblings the queue skips),
+    # the most overdue first: recall falls as elapsed time over stability grows, so SQL can rank
+    # them and a learner with a large backlog does not load all of it on every card.
+    review_room = sum(max(0, limits[e].reviews_per_day - done[e].reviews) for e in scope_ids)
+    review_rows = (
+        db.session.execute(
+            due_today.where(Card.state == 2)
+            .order_by(_overdue(now).desc(), Card.id)
+            .limit(review_room + REVIEW_MARGIN)
+        ).all()
+        if review_room
+        else []
+    )
     learning: list[q.Candidate] = []
     reviews: list[q.Candidate] = []
-    for card_id, question_id, home, state, due, stability, last_review, group in card_rows:
+    for card_id, question_id, home, _, due, _, _, group in learning_rows:
         assert home is not None  # the query keeps only cards of enrolments in scope
-        enrolment_id = home
-        if state == fsrs.CardState.REVIEW:
-            memory = fsrs.Memory(
-                state=fsrs.CardState.REVIEW, stability=stability, last_review=last_review, due=due
-            )
-            recall = fsrs.retrievability(memory, now, presets[enrolment_id].parameters)
-            reviews.append(
-                q.Candidate(question_id, enrolment_id, q.Source.REVIEW, group, card_id, due, recall)
-            )
-        else:
-            learning.append(
-                q.Candidate(question_id, enrolment_id, q.Source.LEARNING, group, card_id, due)
-            )
+        learning.append(q.Candidate(question_id, home, q.Source.LEARNING, group, card_id, due))
+    for card_id, question_id, home, _, due, stability, last_review, group in review_rows:
+        assert home is not None
+        memory = fsrs.Memory(
+            state=fsrs.CardState.REVIEW, stability=stability, last_review=last_review, due=due
+        )
+        recall = fsrs.retrievability(memory, now, presets[home].parameters)
+        reviews.append(q.Candidate(question_id, home, q.Source.REVIEW, group, card_id, due, recall))
 
     # The queue skips new questions whose sibling was answered today or is due; they are dropped
     # here too, page by page, or they could fill the window and starve the day's new cards. (As a

@@ -457,6 +457,30 @@ def test_the_review_limit_is_respected(bank):
     assert study_all(user_id, later + DAY, rating=Rating.GOOD) == [bank[k] for k in CORE_ALPHA[2:4]]
 
 
+def test_a_backlog_beyond_the_limit_shows_the_least_recalled_reviews_first(bank, monkeypatch):
+    # Only the review limit plus a margin is read from the database, ranked there by elapsed
+    # time over stability; the cards left out must be the better-remembered ones.
+    monkeypatch.setattr(study, "REVIEW_MARGIN", 0)
+    user_id = enrolled("core")
+    keys = CORE_ALPHA[:5]
+    for key in keys:
+        answer(user_id, bank[key], NOW, rating=Rating.EASY)
+    set_preset(user_id, "core", new_per_day=0, max_reviews_per_day=2)
+    stabilities = dict(zip(keys, (40.0, 5.0, 30.0, 3.0, 20.0), strict=True))
+    for key, stability in stabilities.items():
+        card = card_of(user_id, bank[key])
+        card.stability = stability
+        card.due = NOW + DAY
+    db.session.commit()
+    later = NOW + 10 * DAY
+
+    assert study.today(user_id, now=later).counts.review == 2
+    reviewed = study_all(user_id, later, rating=Rating.GOOD)
+
+    # Lowest stability (lowest recall after the same ten days) first: 3.0, then 5.0.
+    assert reviewed == [bank[keys[3]], bank[keys[1]]]
+
+
 def test_limits_reset_at_the_learners_day_start_not_at_utc_midnight(bank):
     user_id = enrolled("core", timezone=NEW_YORK, day_start_hour=4)
     set_preset(user_id, "core", new_per_day=1)
