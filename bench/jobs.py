@@ -42,7 +42,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from common import bench_app
+from common import bench_app, finish_bulk_load
 
 from app.domain import fitting
 from app.domain.scheduling import (
@@ -335,20 +335,7 @@ def _enrolments_and_presets(count: int, at: datetime) -> None:
 
 
 def _reset_sequences() -> None:
-    if db.engine.dialect.name != "postgresql":
-        return
-    with db.engine.connect() as conn:
-        for table in ("users", "articles", "tracks", "questions", "enrolments", "presets",
-                      "cards", "review_logs"):  # fmt: skip
-            conn.execute(
-                sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"coalesce((SELECT max(id) FROM {table}), 1))"
-                )
-            )
-        conn.commit()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("VACUUM ANALYZE"))
+    finish_bulk_load()
 
 
 def _card_row(card_id: int, uid: int, question_id: int, memory: Memory, created: datetime) -> dict:

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from common import bench_app
+from common import bench_app, finish_bulk_load
 from flask import Flask
 
 from app.clock import now as clock_now
@@ -438,20 +438,7 @@ def seed(learners: int, questions: int, now: datetime, rng_seed: int) -> SeedRep
     report.seconds["write cards + logs"] = total - generate
 
     start = time.perf_counter()
-    if dialect == "postgresql":
-        with db.engine.connect() as conn:
-            for table in ("users", "articles", "tracks", "questions", "enrolments", "presets",
-                          "cards", "review_logs"):  # fmt: skip
-                conn.execute(
-                    sa.text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
-                    )
-                )
-            conn.commit()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            # What autovacuum would have done a minute after a load this size.
-            conn.execute(sa.text("VACUUM ANALYZE"))
+    finish_bulk_load()
     report.seconds["sequences, vacuum analyze" if dialect == "postgresql" else "finish"] = (
         time.perf_counter() - start
     )

@@ -870,17 +870,24 @@ def _record_study_day(user_id: int, now: datetime) -> None:
     day = study_day(now, user.timezone, user.day_start_hour)
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(StudyDayRow)
-        .values(user_id=user_id, local_date=day.date, reviews=0, completed=False)
-        .on_conflict_do_nothing()
+    table = StudyDayRow.__table__
+    # One statement counts the answer, whether or not the day's row exists yet.
+    statement = insert(table).values(
+        user_id=user_id, local_date=day.date, reviews=1, completed=False
     )
-    row = db.session.get(StudyDayRow, (user_id, day.date), populate_existing=True)
-    assert row is not None
-    row.reviews += 1
-    if row.completed or _reviews_left(user_id, day, now):
+    completed = db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.local_date],
+            set_={"reviews": table.c.reviews + 1},
+        ).returning(table.c.completed)
+    ).scalar_one()
+    if completed or _reviews_left(user_id, day, now):
         return
-    row.completed = True
+    db.session.execute(
+        sa.update(table)
+        .where(table.c.user_id == user_id, table.c.local_date == day.date)
+        .values(completed=True)
+    )
     if user.streak_last_day == day.date:
         return
     if user.streak_last_day == day.date - timedelta(days=1):
@@ -939,9 +946,12 @@ def undo(user_id: int, *, now: datetime) -> int:
     log.undone_at = now
     user = _get_user(user_id)
     answered_on = study_day(log.reviewed_at, user.timezone, user.day_start_hour).date
-    day_row = db.session.get(StudyDayRow, (user_id, answered_on))
-    if day_row is not None and day_row.reviews > 0:
-        day_row.reviews -= 1
+    days = StudyDayRow.__table__
+    db.session.execute(
+        sa.update(days)
+        .where(days.c.user_id == user_id, days.c.local_date == answered_on, days.c.reviews > 0)
+        .values(reviews=days.c.reviews - 1)
+    )
     _commit_card_change()
     return card.question_id
 

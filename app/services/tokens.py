@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import ApiToken, User
@@ -64,7 +65,11 @@ def authenticate_token(secret: str, *, now: datetime) -> User | None:
     """The user a live token belongs to, recording when it was last used."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    token = db.session.scalar(
+        sa.select(ApiToken)
+        .options(joinedload(ApiToken.user))  # every API request needs both: one round trip
+        .where(ApiToken.token_hash == _digest(secret))
+    )
     if token is None or token.revoked_at is not None:
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
