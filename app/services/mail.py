@@ -39,7 +39,11 @@ def write(user_id: int | None, to: str, subject: str, body: str, *, now: datetim
 
 def deliver(messages: list[OutboxMessage], smtp: SmtpSettings, *, now: datetime) -> int:
     """Send committed outbox messages over one SMTP connection; record each outcome."""
-    if not smtp.enabled or not messages:
+    if not messages:
+        return 0
+    if not smtp.enabled:
+        for message in messages:
+            log.info("outbox (no SMTP configured): to %s: %s", message.to_address, message.subject)
         return 0
     sent = 0
     try:
