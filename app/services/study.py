@@ -823,9 +823,28 @@ def _apply(
 def _reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:
     """Whether today's queue still has a due review to offer.
 
-    Like the queue, this skips retired questions and reviews whose sibling was answered today
-    (they wait for tomorrow); otherwise such a card would keep the day from ever completing.
+    Like the queue, this skips retired questions, reviews whose sibling was answered today (they
+    wait for tomorrow) and tracks whose daily review limit is used up; otherwise such cards would
+    keep the day from ever completing.
     """
+    enrolments = list_enrolments(user_id)
+    done = dict(
+        db.session.execute(
+            sa.select(ReviewLog.enrolment_id, sa.func.count())
+            .where(
+                ReviewLog.user_id == user_id,
+                ReviewLog.reviewed_at >= day.start,
+                ReviewLog.undone_at.is_(None),
+                ReviewLog.state_before == fsrs.CardState.REVIEW,
+            )
+            .group_by(ReviewLog.enrolment_id)
+        ).all()
+    )
+    open_ids = [
+        e.id for e in enrolments if done.get(e.id, 0) < current_preset_row(e).max_reviews_per_day
+    ]
+    if not open_ids:
+        return False
     sibling_card = aliased(Card)
     sibling = aliased(Question)
     sibling_answered_today = (
@@ -849,7 +868,7 @@ def _reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:
                 Card.user_id == user_id,
                 Card.state == fsrs.CardState.REVIEW,
                 Card.due < day.end,
-                Card.enrolment_id.is_not(None),
+                Card.enrolment_id.in_(open_ids),
                 _available(now),
                 Question.retired_at.is_(None),
                 ~sibling_answered_today,

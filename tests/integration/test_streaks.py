@@ -217,3 +217,22 @@ def test_the_day_boundary_is_the_learners(bank):
     # 03:59 local on the 6th is still the 5th, the day after the last completed one.
     assert current(user_id, utc(6, 8, 59)) == 3
     assert current(user_id, utc(6, 9)) == 0
+
+
+def test_a_backlog_beyond_the_daily_review_limit_does_not_hold_the_day_open(bank):
+    """With two reviews due and a limit of one, the queue offers one; answering it ends the day."""
+    user_id = enrolled(timezone="UTC", day_start_hour=4)
+    first, second = bank[RECALL[0]], bank[RECALL[1]]
+    answer(user_id, first, utc(2, 10))
+    answer(user_id, second, utc(2, 10, 1))
+    enrolment = study.list_enrolments(user_id)[0]
+    study.update_preset(
+        user_id, enrolment.id, {"max_reviews_per_day": 1, "new_per_day": 0}, now=utc(2, 11)
+    )
+    state = study.today(user_id, now=utc(10, 12))
+    assert state.counts.review == 1 and state.item is not None
+
+    answer(user_id, state.item.question.id, utc(10, 12), Rating.GOOD)
+
+    assert study.today(user_id, now=utc(10, 12, 1)).item is None
+    assert days(user_id)[-1] == (date(2026, 3, 10), 1, True)
