@@ -720,11 +720,15 @@ def answer(
             fuzz,
             track_key,
         )
-    except (IntegrityError, StaleDataError):
+    except (IntegrityError, StaleDataError, Conflict) as error:
+        # The same review id may have been recorded by a concurrent request between our check
+        # above and now (the card's version then moved on too): that answer is this one.
         db.session.rollback()
         replay = _replay_of(user_id, review_id, question_id)
         if replay is not None:
             return replay
+        if isinstance(error, Conflict):
+            raise
         raise Conflict("This card changed in another tab or device; load the next card.") from None
     return result
 
