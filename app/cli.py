@@ -141,9 +141,9 @@ cards_cli = AppGroup("cards", help="Look after learners' cards.")
 @click.option("--user-id", type=int, help="Only this learner's cards.")
 def cards_verify(user_id: int | None) -> None:
     """Replay every card's review log and report cards whose stored state differs."""
-    from app.services import study
+    from app.services import integrity
 
-    checked, mismatches = study.verify_cards(user_id=user_id)
+    checked, mismatches = integrity.verify_cards(user_id=user_id)
     for m in mismatches:
         click.echo(
             f"card {m.card_id} (user {m.user_id}): {m.field} stored {m.stored!r}, "

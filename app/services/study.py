@@ -269,7 +269,7 @@ class Today:
     next_due: datetime | None
 
 
-def _memory(card: Card) -> fsrs.Memory:
+def card_memory(card: Card) -> fsrs.Memory:
     return fsrs.Memory(
         state=fsrs.CardState(card.state),
         step=card.step,
@@ -773,7 +773,7 @@ def _apply(
     preset_row = current_preset_row(home)
     preset = domain_preset(preset_row)
     before = card.snapshot()
-    memory = _memory(card)
+    memory = card_memory(card)
     seed = fuzz_seed(card) + memory.reps if fuzz else None
     try:
         outcome = fsrs.review(memory, rating, now, preset, fuzz_seed=seed)
@@ -1036,79 +1036,3 @@ def leeches(user_id: int) -> list[Card]:
             .order_by(Card.lapses.desc(), Card.id)
         )
     )
-
-
-# ------------------------------------------------------------------------------------------------
-# Integrity
-# ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    card_id: int
-    user_id: int
-    field: str
-    stored: object
-    replayed: object
-
-
-def _close(a: object, b: object) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
-    if isinstance(a, datetime) and isinstance(b, datetime):
-        return abs(a - b) <= timedelta(milliseconds=1)
-    return a == b
-
-
-def verify_cards(*, user_id: int | None = None, batch: int = 500) -> tuple[int, list[Mismatch]]:
-    """Replay every card's log with the preset in force at each review; report any difference."""
-    presets: dict[int, fsrs.Preset] = {}
-    mismatches: list[Mismatch] = []
-    checked = 0
-    query = sa.select(Card).where(Card.reps > 0).order_by(Card.id)
-    if user_id is not None:
-        query = query.where(Card.user_id == user_id)
-    last_id = 0
-    while True:
-        cards = list(db.session.scalars(query.where(Card.id > last_id).limit(batch)))
-        if not cards:
-            break
-        logs: dict[int, list[ReviewLog]] = defaultdict(list)
-        for log in db.session.scalars(
-            sa.select(ReviewLog)
-            .where(ReviewLog.card_id.in_([c.id for c in cards]), ReviewLog.undone_at.is_(None))
-            .order_by(ReviewLog.reviewed_at, ReviewLog.id)
-        ):
-            logs[log.card_id].append(log)
-        for card in cards:
-            checked += 1
-            memory = fsrs.Memory()
-            for log in logs[card.id]:
-                if log.preset_id not in presets:
-                    row = db.session.get(Preset, log.preset_id)
-                    presets[log.preset_id or 0] = domain_preset(row) if row else fsrs.Preset()
-                preset = presets[log.preset_id or 0]
-                outcome = fsrs.review(
-                    memory,
-                    fsrs.Rating(log.rating),
-                    log.reviewed_at,
-                    preset,
-                    fuzz_seed=log.fuzz_seed,
-                )
-                memory = outcome.memory
-            stored = _memory(card)
-            for name in (
-                "state",
-                "step",
-                "stability",
-                "difficulty",
-                "due",
-                "last_review",
-                "reps",
-                "lapses",
-            ):
-                a, b = getattr(stored, name), getattr(memory, name)
-                if not _close(a, b):
-                    mismatches.append(Mismatch(card.id, card.user_id, name, a, b))
-        last_id = cards[-1].id
-    return checked, mismatches

@@ -17,7 +17,7 @@ from app.domain.queue import Source
 from app.domain.scheduling import CardState, Rating
 from app.extensions import db
 from app.models import Card, Enrolment, Preset, Question, ReviewLog
-from app.services import banks, study
+from app.services import banks, integrity, study
 from app.services.errors import Conflict, NotFound, ValidationError
 from tests.conftest import count
 from tests.factories import NOW, make_user
@@ -1164,7 +1164,7 @@ def test_verify_finds_no_mismatch_after_answers_and_one_after_corruption(bank, r
 
     assert clean.exit_code == 0, clean.output
     assert f"{cards} cards checked, 0 differ" in clean.output
-    assert study.verify_cards() == (cards, [])
+    assert integrity.verify_cards() == (cards, [])
 
     target = card_of(user_id, bank[CORE_ALPHA[2]])
     db.session.execute(
@@ -1176,7 +1176,7 @@ def test_verify_finds_no_mismatch_after_answers_and_one_after_corruption(bank, r
     assert corrupt.exit_code == 1
     assert f"{cards} cards checked, 1 differ" in corrupt.output
     assert f"card {target.id} (user {user_id}): stability" in corrupt.stderr
-    checked, mismatches = study.verify_cards()
+    checked, mismatches = integrity.verify_cards()
     assert checked == cards
     assert [(m.card_id, m.user_id, m.field) for m in mismatches] == [
         (target.id, user_id, "stability")
@@ -1191,9 +1191,9 @@ def test_cards_kept_after_leaving_still_verify(bank):
     set_preset(user_id, "core", desired_retention=0.97)
     answer(user_id, bank[CORE_ALPHA[0]], NOW, rating=Rating.EASY)
     answer(user_id, bank[CLOZE], NOW, rating=Rating.EASY)
-    assert study.verify_cards() == (2, [])
+    assert integrity.verify_cards() == (2, [])
 
     study.leave(user_id, enrolment(user_id, "core").id, now=NOW)
 
     assert all(log.preset_id is not None for log in logs(user_id))
-    assert study.verify_cards() == (2, [])
+    assert integrity.verify_cards() == (2, [])
