@@ -448,14 +448,14 @@ PATHS.update(
             "post": {
                 "summary": "Enrol in a track",
                 "operationId": "createEnrolment",
-                "description": "Enrols with the default preset. Enrolling again in the same track "
-                "changes nothing and returns the existing enrolment. Cards kept from an earlier "
-                "enrolment in the track come back under the new one.",
+                "description": "Enrols with the default preset (201). Enrolling again in a "
+                "track you are enrolled in changes nothing and returns that enrolment (200). "
+                "Enrolling again in a track you left brings back its enrolment, preset and cards "
+                "(201).",
                 "requestBody": _body(_ref("EnrolmentCreate"), "The track to enrol in"),
                 "responses": {
-                    "201": _ok(
-                        "The enrolment (the existing one if already enrolled)", _ref("Enrolment")
-                    ),
+                    "201": _ok("The new or restored enrolment", _ref("Enrolment")),
+                    "200": _ok("The enrolment you already had", _ref("Enrolment")),
                     "401": UNAUTHORIZED,
                     "404": NOT_FOUND,
                     "422": INVALID,
@@ -467,7 +467,7 @@ PATHS.update(
                 "summary": "Leave a track",
                 "operationId": "deleteEnrolment",
                 "description": "Cards keep their history; cards another enrolment also covers "
-                "move there.",
+                "move there. Enrolling in the track again brings the rest back.",
                 "parameters": [ENROLMENT_PARAM],
                 "responses": {
                     "204": {"description": "Left"},

@@ -94,8 +94,9 @@ def list_enrolments() -> Response:
 @bp.post("/enrolments")
 def create_enrolment() -> tuple[Response, int]:
     track = _str_field(_body(), "track", required=True)
+    already = study.enrolment_for_track(g.api_user.id, track or "")
     enrolment = study.enrol(g.api_user.id, track or "", now=now())
-    return jsonify(enrolment_json(enrolment)), 201
+    return jsonify(enrolment_json(enrolment)), 200 if already else 201
 
 
 @bp.delete("/enrolments/<int:enrolment_id>")
