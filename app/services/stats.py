@@ -29,7 +29,7 @@ from app.domain.studyday import day_start, study_day
 from app.extensions import db
 from app.models import Article, Card, Enrolment, Question, ReviewLog, User
 from app.services.errors import NotFound
-from app.services.study import current_preset_row, domain_preset
+from app.services.study import current_preset_row, current_streak, domain_preset
 
 HEATMAP_DAYS = 365
 FORECAST_DAYS = 30
@@ -195,8 +195,7 @@ def learner_stats(user_id: int, *, now: datetime, track_key: str | None = None) 
         user_id, scope, now, forecast_days, starts[HEATMAP_DAYS:]
     )
 
-    yesterday = today - timedelta(days=1)
-    current = user.streak if user.streak_last_day in (today, yesterday) else 0
+    current = current_streak(user, now=now)
     studied = sum(1 for d in heatmap[-RETENTION_DAYS:] if d.count)
     return Stats(
         now=now,
