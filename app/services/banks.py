@@ -110,6 +110,17 @@ def _question_values(spec: bankdomain.QuestionSpec) -> dict[str, Any]:
     }
 
 
+def _update(
+    row: Article | Question | Track, values: Mapping[str, Any], now: datetime, tally: Tally
+) -> None:
+    """Write a changed (or returning) row's new values; it keeps its id and history."""
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.retired_at = None
+    row.updated_at = now
+    tally.updated += 1
+
+
 def _retire_missing(
     existing: Mapping[str, Article | Question | Track], seen: set[str], now: datetime, tally: Tally
 ) -> None:
@@ -163,11 +174,7 @@ def _sync_articles(bank: bankdomain.Bank, now: datetime, tally: Tally) -> dict[s
         elif row.retired_at is not None or any(getattr(row, k) != v for k, v in values.items()):
             if row.content_hash != spec.content_hash:
                 row.body_html = render_markdown(spec.body)
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.retired_at = None
-            row.updated_at = now
-            tally.updated += 1
+            _update(row, values, now, tally)
         else:
             tally.unchanged += 1
     _retire_missing(existing, seen, now, tally)
@@ -195,11 +202,7 @@ def _sync_questions(
             or row.article_id != values["article_id"]
             or (row.source_path, row.source_line) != (spec.path, spec.line)
         ):
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.retired_at = None
-            row.updated_at = now
-            tally.updated += 1
+            _update(row, values, now, tally)
         else:
             tally.unchanged += 1
     _retire_missing(existing, seen, now, tally)
@@ -237,15 +240,11 @@ def _sync_tracks(
         ):
             tally.unchanged += 1
             continue
-        for name, value in values.items():
-            setattr(row, name, value)
         if current != wanted:
             row.entries.clear()
             db.session.flush()
             row.entries.extend(TrackArticle(article_id=a, position=i) for i, a in enumerate(wanted))
-        row.retired_at = None
-        row.updated_at = now
-        tally.updated += 1
+        _update(row, values, now, tally)
     _retire_missing(existing, seen, now, tally)
 
 
