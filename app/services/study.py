@@ -476,7 +476,7 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
         now=now,
         learning=learning,
         reviews=reviews,
-        new=_dedupe(new),
+        new=new,
         limits=limits,
         done=done,
         answered_today={g: frozenset(ids) for g, ids in answered.items()},
@@ -484,17 +484,6 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
         day_end=day.end,
     )
     return built, day, len(today_rows)
-
-
-def _dedupe(candidates: list[q.Candidate]) -> list[q.Candidate]:
-    """A question in two enrolled tracks is one card: offer it once, from the first track."""
-    seen: set[int] = set()
-    kept = []
-    for c in candidates:
-        if c.question_id not in seen:
-            seen.add(c.question_id)
-            kept.append(c)
-    return kept
 
 
 def today(user_id: int, *, now: datetime, track_key: str | None = None) -> Today:
