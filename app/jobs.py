@@ -26,7 +26,7 @@ from flask import Flask, current_app
 
 from app.clock import now
 from app.extensions import db
-from app.services import fits, mail, reminders
+from app.services import fits, mail, reminders, study
 from app.services.lease import Lease, lease_for
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,13 @@ def send_digests() -> None:
         log.info("job send_digests: sent %d, %d already had one today", run.sent, run.already_sent)
 
 
+def prepare_plans() -> None:
+    with _context():
+        run = study.prepare_plans(now=now())
+        if run.considered:
+            log.info("job prepare_plans: %s", run)
+
+
 def nightly_fits() -> None:
     with _context():
         run = fits.run_nightly(now=now(), min_reviews=current_app.config["FIT_MIN_REVIEWS"])
@@ -90,6 +97,12 @@ JOBS = (
         send_digests,
         CronTrigger(minute=1, timezone="UTC"),
         "hourly: reminder digests for learners whose local hour has come",
+    ),
+    JobSpec(
+        "prepare-plans",
+        prepare_plans,
+        CronTrigger(minute="*/15", timezone="UTC"),
+        "every 15 min: gather today's queue plan for active learners whose day has begun",
     ),
     JobSpec(
         "nightly-fits",

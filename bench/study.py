@@ -48,7 +48,7 @@ from app.clock import now as clock_now
 from app.domain.scheduling import Preset as DomainPreset
 from app.domain.studyday import study_day
 from app.extensions import db
-from app.models import Article, Enrolment, Preset, Question, Track, TrackArticle, User
+from app.models import Article, Enrolment, Preset, Question, StudyDay, Track, TrackArticle, User
 from app.services import study, tokens
 
 NEXT_URL = "/api/v1/study/next"
@@ -59,6 +59,8 @@ TIMEZONES = ("UTC", "Europe/London", "America/New_York", "Asia/Kolkata")
 DAY_START_HOUR = 4
 QUESTIONS_PER_ARTICLE = 10
 CHUNK_LEARNERS = 50  # learners generated and written per batch: bounds memory
+ANSWERS_TODAY = 5
+COLD_SAMPLES = 100
 TARGET_NEXT_P99_MS = 5.0
 TARGET_ANSWER_MEDIAN_MS = 3.0
 TARGET_GROWTH = 1.3
@@ -237,7 +239,7 @@ def _learner_rows(
                           lapses, suspended, buried, leech]  # fmt: skip
     # Five answers today, on review cards now due in more than a day.
     future = [c for c in review_card_ids if card_info[c][5] > now + timedelta(days=1)]
-    today_cards = set(rng.sample(future, min(5, len(future))))
+    today_cards = set(rng.sample(future, min(ANSWERS_TODAY, len(future))))
     for cid, info in card_info.items():
         qid, state, step, stability, difficulty, due, last, reps, lapses, susp, buried, leech = info
         history = min(reps, rng.choice((1, 2, 2, 3)))
@@ -433,6 +435,20 @@ def seed(learners: int, questions: int, now: datetime, rng_seed: int) -> SeedRep
         report.cards += len(cards)
         report.logs += len(logs)
     writer.finish()
+    # Each learner's study day so far: the five answers of today (as answering would count them).
+    db.session.execute(
+        sa.insert(StudyDay),
+        [
+            {
+                "user_id": u["id"],
+                "local_date": study_day(now, u["timezone"], DAY_START_HOUR).date,
+                "reviews": ANSWERS_TODAY,
+                "completed": False,
+            }
+            for u in users
+        ],
+    )
+    db.session.commit()
     total = time.perf_counter() - start
     report.seconds["generate rows (python)"] = generate
     report.seconds["write cards + logs"] = total - generate
@@ -479,6 +495,8 @@ class Run:
     next: Sample = field(default_factory=Sample)
     answer: Sample = field(default_factory=Sample)
     bare: Sample = field(default_factory=Sample)
+    # The day's first "next card" of a learner the prepare-plans job missed: the plan is gathered.
+    cold: Sample = field(default_factory=Sample)
     profile: str = ""
 
 
@@ -596,6 +614,17 @@ class _Target:
             call = lambda: _service_answer(self.app, user_id, qid, version, response)  # noqa: E731
         self.timed(run.answer if keep else None, call)
 
+    def cold(self, user_id: int) -> None:
+        """The day's first "next card" for a learner without a prepared plan: drop the plan
+        (untimed), then time the request that gathers it again."""
+        with self.app.app_context():
+            study.forget_plans(user_id, clock_now())
+            db.session.commit()
+        if self.via_api:
+            self.timed(self.run.cold, lambda: _api_next(self.client, self.headers[user_id]))
+        else:
+            self.timed(self.run.cold, lambda: _service_next(self.app, user_id))
+
 
 def measure(
     seeded: list[tuple[Flask, SeedReport]], samples: int, warmup: int, profile: bool
@@ -611,17 +640,26 @@ def measure(
         [rng.randint(1, report.learners) for _ in range(samples + warmup)] for _, report in seeded
     ]
     profiled = [rng.randint(1, seeded[0][1].learners) for _ in range(min(samples, 100))]
+    cold = [
+        rng.sample(range(1, report.learners + 1), min(COLD_SAMPLES, report.learners))
+        for _, report in seeded
+    ]
 
     def body() -> list[Run]:
         targets = [
-            _Target(app, report, chosen + (profiled if i == 0 and profile else []))
-            for i, ((app, report), chosen) in enumerate(zip(seeded, picks, strict=True))
+            _Target(app, report, chosen + cold_ones + (profiled if i == 0 and profile else []))
+            for i, ((app, report), chosen, cold_ones) in enumerate(
+                zip(seeded, picks, cold, strict=True)
+            )
         ]
         try:
             for i in range(samples + warmup):
                 order = targets if i % 2 == 0 else targets[::-1]
                 for target in order:
                     target.one(target.learners[i], keep=i >= warmup)
+            for target, cold_ones in zip(targets, cold, strict=True):
+                for user_id in cold_ones:
+                    target.cold(user_id)
             if profile:
                 profiler = cProfile.Profile()
                 for user_id in profiled:
@@ -680,6 +718,7 @@ def print_table(database: str, big: Run, small: Run, samples: int, load: str) ->
     for name, a, b in (
         ("next card", big.next, small.next),
         ("answer", big.answer, small.answer),
+        ("next, cold", big.cold, small.cold),
         ("bare route", big.bare, small.bare),
     ):
         if not a.ms or not b.ms:
@@ -697,7 +736,9 @@ def print_table(database: str, big: Run, small: Run, samples: int, load: str) ->
             target = f"median < {TARGET_ANSWER_MEDIAN_MS:g} ms" + (
                 f" {'met' if met else 'MISSED'}" if pg else " (on PG)"
             )
-        if name != "bare route":
+        elif name == "next, cold":
+            target = "a day's first request without a prepared plan; no target"
+        if name in ("next card", "answer"):
             grown = ratio_med <= TARGET_GROWTH
             target += f"; A/B <= {TARGET_GROWTH}x {'met' if grown else 'MISSED'}"
         print(
@@ -730,6 +771,11 @@ def run_database(database: str, args: argparse.Namespace) -> None:
             app.add_url_rule(BARE_URL, "bench_bare", lambda: "ok", methods=["GET"])
             with app.app_context():
                 report = seed(learners, args.cards_per_learner, clock_now(), args.seed)
+                # As the scheduler's prepare-plans job does when each learner's day begins.
+                t0 = time.perf_counter()
+                prepared = study.prepare_plans(now=clock_now())
+                report.seconds["prepare-plans job"] = time.perf_counter() - t0
+                assert prepared.prepared == learners and not prepared.failed, prepared
             print(
                 f"{_label(database):<10} seeded {learners:>5} learners, {report.cards:>9,} cards, "
                 f"{report.logs:>9,} review logs in {report.total:6.1f} s  ("

@@ -30,6 +30,7 @@ def make_user(
             display_name=str(profile.get("display_name", user.display_name)),
             timezone=str(profile.get("timezone", user.timezone)),
             day_start_hour=int(profile.get("day_start_hour", user.day_start_hour)),  # type: ignore[call-overload]
+            now=NOW,
         )
     return user
 

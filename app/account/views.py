@@ -69,6 +69,7 @@ def profile() -> Response | tuple[str, int]:
                 display_name=form.display_name.data or "",
                 timezone=(form.timezone.data or "").strip(),
                 day_start_hour=int(form.day_start_hour.data),
+                now=now(),
             )
         except ValidationError as error:
             _apply_errors(form, error)

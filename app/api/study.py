@@ -149,7 +149,7 @@ def next_card() -> Response:
             "choices": list(question.choices or []),
             "choices_html": [render_inline(c) for c in question.choices or []],
             "article": {"key": question.article.key, "title": question.article.title},
-            "track": item.enrolment.track.key,
+            "track": item.track_key,
         }
     return jsonify(
         {
@@ -175,7 +175,6 @@ def answer() -> tuple[Response, int]:
         fuzz=current_app.config["SCHEDULER_FUZZ"],
         track_key=_str_field(body, "track"),
     )
-    question = study.get_question(result.question_id)
     return jsonify(
         {
             "review_id": result.review_id,
@@ -183,8 +182,8 @@ def answer() -> tuple[Response, int]:
             "rating": int(result.rating),
             "correct": result.correct,
             "expected": result.expected,
-            "answer": question.answer,
-            "explanation": question.explanation,
+            "answer": result.answer,
+            "explanation": result.explanation,
             "state": result.state.name.lower(),
             "due": result.due.isoformat() if result.due else None,
             "interval_days": round(result.interval_days, 6),

@@ -13,10 +13,11 @@ counts; this module applies the rules a learner expects from Anki:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
+from typing import Any, NamedTuple
 
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -27,8 +28,10 @@ class Source(IntEnum):
     NEW = 3
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A card or new question that may be shown today. (A named tuple: a learner's plan holds
+    hundreds of these and is read on every request, so they must be cheap to make.)"""
+
     question_id: int
     enrolment_id: int
     source: Source
@@ -174,3 +177,364 @@ def build_queue(
     items = due_learning + _spread(chosen_reviews, chosen_new)
     items = _not_back_to_back(items, last_answered)
     return Queue(items=tuple(items), ahead=tuple(later), later=tuple(later_today))
+
+
+# ------------------------------------------------------------------------------------------------
+# The day's plan: the queue's inputs, gathered once and then kept up to date by each answer
+# ------------------------------------------------------------------------------------------------
+
+ALL_TRACKS = "*"
+PLAN_FORMAT = 1
+# Card states as stored (see scheduling.CardState); this module does not import the scheduler.
+CARD_NEW = 0
+CARD_REVIEW = 2
+
+
+@dataclass(frozen=True)
+class EnrolmentPlan:
+    """What the queue and the answer need of one enrolment's preset in force."""
+
+    track_key: str
+    preset_id: int
+    limits: Limits
+    preset: Mapping[str, object]  # the stored preset values, to schedule answers with
+
+
+class ScopePlan:
+    """Candidates for one scope: one track, or all of them (``ALL_TRACKS``).
+
+    Read from storage, the candidate lists are unpacked on first use: an answer only needs the
+    enrolments and question ids, which it reads from the packed lists directly."""
+
+    def __init__(
+        self,
+        enrolment_ids: tuple[int, ...],
+        learning: list[Candidate] | None = None,
+        reviews: list[Candidate] | None = None,
+        new: list[Candidate] | None = None,
+        new_cut: frozenset[int] = frozenset(),
+        *,
+        packed: Mapping[str, Mapping[str, list[Any]]] | None = None,
+        groups: Sequence[str] = (),
+    ) -> None:
+        self.enrolment_ids = enrolment_ids
+        # Enrolments whose new questions filled today's allowance with more left unread: if the
+        # candidates read run short of the allowance, the plan is gathered again.
+        self.new_cut = new_cut
+        self._lists = {Source.LEARNING: learning, Source.REVIEW: reviews, Source.NEW: new}
+        self._packed = packed or {}
+        self._groups = groups
+
+    def _list(self, source: Source) -> list[Candidate]:
+        found = self._lists[source]
+        if found is None:
+            found = _unpack(self._packed[_KEYS[source]], source, self._groups)
+            self._lists[source] = found
+        return found
+
+    @property
+    def learning(self) -> list[Candidate]:
+        return self._list(Source.LEARNING)
+
+    @property
+    def reviews(self) -> list[Candidate]:
+        return self._list(Source.REVIEW)
+
+    @property
+    def new(self) -> list[Candidate]:
+        return self._list(Source.NEW)
+
+    def keys(self, source: Source) -> Iterator[tuple[int, int, str | None]]:
+        """(question id, enrolment id, sibling group) of each candidate, without unpacking."""
+        found = self._lists[source]
+        if found is not None:
+            return ((c.question_id, c.enrolment_id, c.sibling_group) for c in found)
+        data = self._packed[_KEYS[source]]
+        groups = self._groups
+        return (
+            (q, e, None if g < 0 else groups[g])
+            for q, e, g in zip(data["q"], data["e"], data["g"], strict=True)
+        )
+
+
+_KEYS = {Source.LEARNING: "learning", Source.REVIEW: "reviews", Source.NEW: "new"}
+
+
+@dataclass
+class DayPlan:
+    """One learner's queue inputs for one study day.
+
+    Gathered from the database when the day's first card is asked for. The candidates gathered
+    are then kept as they were; each answer records only its effect — the card is answered, it
+    counts against its enrolment's limits, it may be due again later today — so that reading the
+    queue from the plan gives what a fresh gathering would, at the cost of one read instead of a
+    scan of the learner's cards. Anything else that changes the inputs (presets, enrolments,
+    suspend, bury, undo, a bank sync) drops the plan. It is stored in two parts: the gathered
+    candidates (:meth:`base_json`), written once, and the day's progress (:meth:`progress_json`),
+    small and rewritten by each answer.
+    """
+
+    enrolments: dict[int, EnrolmentPlan]
+    done: dict[int, Done]
+    answered: dict[str, frozenset[int]]
+    last: Candidate | None
+    answers: int
+    scopes: dict[str, ScopePlan]
+    # Questions answered since the plan was gathered, and those of them due again today.
+    answered_since: set[int] = field(default_factory=set)
+    again: dict[int, Candidate] = field(default_factory=dict)
+
+    def _current(self, candidates: list[Candidate]) -> list[Candidate]:
+        if not self.answered_since:
+            return candidates
+        return [c for c in candidates if c.question_id not in self.answered_since]
+
+    def _again(self, source: Source, scope: ScopePlan) -> list[Candidate]:
+        return [
+            c
+            for c in self.again.values()
+            if c.source is source and c.enrolment_id in scope.enrolment_ids
+        ]
+
+    def candidates(self, scope: str) -> tuple[list[Candidate], list[Candidate], list[Candidate]]:
+        """Learning, review and new candidates of a scope as they stand now."""
+        plan = self.scopes[scope]
+        return (
+            self._current(plan.learning) + self._again(Source.LEARNING, plan),
+            self._current(plan.reviews) + self._again(Source.REVIEW, plan),
+            self._current(plan.new),
+        )
+
+    def queue(self, scope: str, now: datetime, day_end: datetime) -> Queue:
+        learning, reviews, new = self.candidates(scope)
+        return build_queue(
+            now=now,
+            learning=learning,
+            reviews=reviews,
+            new=new,
+            limits={e: self.enrolments[e].limits for e in self.scopes[scope].enrolment_ids},
+            done=self.done,
+            answered_today=self.answered,
+            last_answered=self.last,
+            day_end=day_end,
+        )
+
+    def short_of_new(self, scope: str, queue: Queue) -> bool:
+        """Whether an enrolment whose new questions were cut short now offers fewer than its
+        allowance (siblings blocked some): gathering again would find more."""
+        plan = self.scopes[scope]
+        for e in plan.new_cut:
+            allowance = self.enrolments[e].limits.new_per_day - self.done.get(e, Done()).new
+            offered = sum(1 for c in queue.items if c.source is Source.NEW and c.enrolment_id == e)
+            if offered < allowance:
+                return True
+        return False
+
+    def offered_by(self, scope: str, question_id: int) -> int | None:
+        """The enrolment whose new questions in this scope include ``question_id``, if any."""
+        plan = self.scopes.get(scope)
+        if plan is None or question_id in self.answered_since:
+            return None
+        return next((e for q, e, _ in plan.keys(Source.NEW) if q == question_id), None)
+
+    def record_answer(
+        self,
+        *,
+        question_id: int,
+        enrolment_id: int | None,
+        sibling_group: str | None,
+        state_before: int,
+        again: Candidate | None,
+    ) -> None:
+        """Record one answer. ``again`` is the card as a candidate when it is due again before
+        the day ends (a learning step, or a review on a 25-hour day)."""
+        if enrolment_id is not None:
+            done = self.done.get(enrolment_id, Done())
+            if state_before == CARD_NEW:
+                done = Done(new=done.new + 1, reviews=done.reviews)
+            elif state_before == CARD_REVIEW:
+                done = Done(new=done.new, reviews=done.reviews + 1)
+            self.done[enrolment_id] = done
+        if sibling_group is not None:
+            self.answered[sibling_group] = self.answered.get(
+                sibling_group, frozenset()
+            ) | frozenset({question_id})
+        self.last = Candidate(question_id, enrolment_id or 0, Source.REVIEW, sibling_group)
+        self.answers += 1
+        self.answered_since.add(question_id)
+        self.again.pop(question_id, None)
+        if again is not None:
+            self.again[question_id] = again
+
+    def reviews_left(self) -> bool | None:
+        """Whether a due review is left within the limits, across all tracks (None: this plan
+        cannot tell, having no all-tracks scope)."""
+        plan = self.scopes.get(ALL_TRACKS)
+        if plan is None:
+            return None
+        open_ids = {
+            e
+            for e in plan.enrolment_ids
+            if self.done.get(e, Done()).reviews < self.enrolments[e].limits.reviews_per_day
+        }
+        gathered = (key for key in plan.keys(Source.REVIEW) if key[0] not in self.answered_since)
+        again = ((c.question_id, c.enrolment_id, c.sibling_group) for c in self.again.values()
+                 if c.source is Source.REVIEW)  # fmt: skip
+        for question_id, enrolment_id, group in (*gathered, *again):
+            if enrolment_id not in open_ids:
+                continue
+            siblings = self.answered.get(group, frozenset()) if group is not None else frozenset()
+            if not siblings - {question_id}:
+                return True
+        return False
+
+    # -- storage: compact JSON, a column per field; times as POSIX seconds ---------------------
+
+    def base_json(self) -> dict[str, Any]:
+        groups: dict[str, int] = {}
+        return {
+            "format": PLAN_FORMAT,
+            "enrolments": {
+                str(e): [
+                    p.track_key,
+                    p.preset_id,
+                    p.limits.new_per_day,
+                    p.limits.reviews_per_day,
+                    dict(p.preset),
+                ]
+                for e, p in self.enrolments.items()
+            },
+            "scopes": {
+                key: {
+                    "enrolments": list(plan.enrolment_ids),
+                    "learning": _pack(plan.learning, groups),
+                    "reviews": _pack(plan.reviews, groups),
+                    "new": _pack(plan.new, groups),
+                    "new_cut": sorted(plan.new_cut),
+                }
+                for key, plan in self.scopes.items()
+            },
+            "groups": list(groups),
+        }
+
+    def progress_json(self) -> dict[str, Any]:
+        return {
+            "done": {str(e): [d.new, d.reviews] for e, d in self.done.items()},
+            "answered": {g: sorted(ids) for g, ids in self.answered.items()},
+            "last": _candidate_json(self.last) if self.last else None,
+            "answers": self.answers,
+            "answered_since": sorted(self.answered_since),
+            "again": [_candidate_json(c) for c in self.again.values()],
+        }
+
+    @classmethod
+    def from_json(cls, base: Mapping[str, Any], progress: Mapping[str, Any]) -> DayPlan | None:
+        """The plan stored in two parts, or None if it was stored in another format."""
+        if base.get("format") != PLAN_FORMAT:
+            return None
+        groups = base["groups"]
+        again = [_candidate_from(c) for c in progress["again"]]
+        return cls(
+            enrolments={
+                int(e): EnrolmentPlan(
+                    track_key=key, preset_id=preset_id, limits=Limits(new, reviews), preset=preset
+                )
+                for e, (key, preset_id, new, reviews, preset) in base["enrolments"].items()
+            },
+            done={int(e): Done(new, reviews) for e, (new, reviews) in progress["done"].items()},
+            answered={g: frozenset(ids) for g, ids in progress["answered"].items()},
+            last=_candidate_from(progress["last"]) if progress["last"] else None,
+            answers=progress["answers"],
+            scopes={
+                key: ScopePlan(
+                    enrolment_ids=tuple(plan["enrolments"]),
+                    new_cut=frozenset(plan["new_cut"]),
+                    packed=plan,
+                    groups=groups,
+                )
+                for key, plan in base["scopes"].items()
+            },
+            answered_since=set(progress["answered_since"]),
+            again={c.question_id: c for c in again},
+        )
+
+
+_SOURCES = {int(s): s for s in Source}
+
+
+def _pack(candidates: Sequence[Candidate], groups: dict[str, int]) -> dict[str, list[Any]]:
+    """One list per field (the fields of a list's candidates share a source). Group names are
+    numbered in ``groups``, -1 for none; due times are kept to the millisecond."""
+    packed: dict[str, list[Any]] = {
+        "q": [c.question_id for c in candidates],
+        "e": [c.enrolment_id for c in candidates],
+        "g": [
+            -1 if c.sibling_group is None else groups.setdefault(c.sibling_group, len(groups))
+            for c in candidates
+        ],
+        "c": [c.card_id for c in candidates],
+    }
+    # Only learning cards have a due time that matters, reviews a recall, new questions an order.
+    if any(c.due is not None for c in candidates):
+        packed["d"] = [None if c.due is None else round(c.due.timestamp(), 3) for c in candidates]
+    if any(c.retrievability is not None for c in candidates):
+        packed["r"] = [c.retrievability for c in candidates]
+    if any(c.order for c in candidates):
+        packed["o"] = [c.order for c in candidates]
+    return packed
+
+
+def _unpack(
+    data: Mapping[str, list[Any]], source: Source, groups: Sequence[str]
+) -> list[Candidate]:
+    count = len(data["q"])
+    nothing: list[Any] = [None] * count
+    return [
+        Candidate(
+            question_id,
+            enrolment_id,
+            source,
+            None if group < 0 else groups[group],
+            card_id,
+            None if due is None else datetime.fromtimestamp(due, UTC),
+            recall,
+            tuple(order),
+        )
+        for question_id, enrolment_id, group, card_id, due, recall, order in zip(
+            data["q"],
+            data["e"],
+            data["g"],
+            data["c"],
+            data.get("d", nothing),
+            data.get("r", nothing),
+            data.get("o", [()] * count),
+            strict=True,
+        )
+    ]
+
+
+def _candidate_json(c: Candidate) -> list[Any]:
+    return [
+        c.question_id,
+        c.enrolment_id,
+        int(c.source),
+        c.sibling_group,
+        c.card_id,
+        c.due.timestamp() if c.due is not None else None,
+        c.retrievability,
+        c.order,
+    ]
+
+
+def _candidate_from(data: Sequence[Any]) -> Candidate:
+    question_id, enrolment_id, source, group, card_id, due, recall, order = data
+    return Candidate(
+        question_id,
+        enrolment_id,
+        _SOURCES[source],
+        group,
+        card_id,
+        None if due is None else datetime.fromtimestamp(due, UTC),
+        recall,
+        tuple(order),
+    )

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.domain.studyday import local_date
 from app.extensions import db
 from app.models import User
+from app.services import plans
 from app.services.errors import NotFound, ValidationError
 
 MIN_PASSWORD_LENGTH = 8
@@ -113,7 +115,9 @@ def change_password(user_id: int, *, current: str, new: str) -> User:
     return user
 
 
-def update_profile(user_id: int, *, display_name: str, timezone: str, day_start_hour: int) -> User:
+def update_profile(
+    user_id: int, *, display_name: str, timezone: str, day_start_hour: int, now: datetime
+) -> User:
     user = get_user(user_id)
     errors: dict[str, str] = {}
     if not display_name.strip():
@@ -126,8 +130,11 @@ def update_profile(user_id: int, *, display_name: str, timezone: str, day_start_
     if errors:
         raise ValidationError(errors)
     user.display_name = display_name.strip()
-    user.timezone = timezone
-    user.day_start_hour = day_start_hour
+    if (timezone, day_start_hour) != (user.timezone, user.day_start_hour):
+        user.timezone = timezone
+        user.day_start_hour = day_start_hour
+        # The study day moved: plans made for the old boundaries no longer apply.
+        plans.forget(user.id, local_date(now, timezone, day_start_hour))
     db.session.commit()
     return user
 

@@ -14,6 +14,7 @@ from app.domain import banks as bankdomain
 from app.domain.render import render_markdown
 from app.extensions import db
 from app.models import Article, Question, Track, TrackArticle
+from app.services import plans
 from app.services.errors import ServiceError
 
 
@@ -257,6 +258,8 @@ def apply(bank: bankdomain.Bank, *, now: datetime) -> SyncReport:
         articles = _sync_articles(bank, now, report.articles)
         _sync_questions(bank, articles, now, report.questions)
         _sync_tracks(bank, articles, now, report.tracks)
+        if report.changed:
+            plans.forget_all()  # learners' day plans may offer retired or moved questions
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -7,6 +7,7 @@ question id within one learner's account, so no request can name another learner
 from __future__ import annotations
 
 import functools
+import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,8 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,7 +33,10 @@ from app.domain.studyday import StudyDay, study_day
 from app.extensions import db
 from app.models import Card, Enrolment, Preset, Question, ReviewLog, Track, TrackArticle, User
 from app.models import StudyDay as StudyDayRow
+from app.services import plans as day_plans
 from app.services.errors import Conflict, NotFound, ValidationError
+
+log = logging.getLogger(__name__)
 
 REVIEW_ID_MAX = 64
 FUZZ_SEED_FACTOR = 7919
@@ -124,6 +126,7 @@ def enrol(user_id: int, track_key: str, *, now: datetime) -> Enrolment:
     # Cards kept from tracks the learner left come back under this one if it covers them.
     for card in _homeless_cards_in_track(user_id, track.id):
         card.enrolment_id = enrolment.id
+    forget_plans(user_id, now)
     try:
         db.session.commit()
     except IntegrityError:
@@ -181,7 +184,15 @@ def leave(user_id: int, enrolment_id: int, *, now: datetime) -> None:
             if new_home is not None:
                 card.enrolment_id = new_home.id
     enrolment.left_at = now
+    forget_plans(user_id, now)
     db.session.commit()
+
+
+def forget_plans(user_id: int, now: datetime) -> None:
+    """Drop the learner's day plans: call before committing any change to what their queue is
+    made from (enrolments, presets, a card's suspension or burial, an undone answer)."""
+    user = _get_user(user_id)
+    day_plans.forget(user_id, study_day(now, user.timezone, user.day_start_hour).date)
 
 
 def current_preset_row(enrolment: Enrolment) -> Preset:
@@ -216,6 +227,7 @@ def add_preset_version(
     row = _preset_row(enrolment, values, now)
     enrolment.presets.append(row)
     db.session.flush()
+    forget_plans(enrolment.user_id, now)
     return row
 
 
@@ -250,7 +262,8 @@ class StudyItem:
     question: Question
     card: Card | None
     source: q.Source
-    enrolment: Enrolment
+    enrolment_id: int
+    track_key: str
 
     @property
     def version(self) -> int:
@@ -289,16 +302,6 @@ def _get_user(user_id: int) -> User:
     return user
 
 
-def _scope(user_id: int, track_key: str | None) -> list[Enrolment]:
-    enrolments = list_enrolments(user_id)
-    if track_key is None:
-        return enrolments
-    chosen = [e for e in enrolments if e.track.key == track_key]
-    if not chosen:
-        raise NotFound(f"you are not enrolled in {track_key!r}")
-    return chosen
-
-
 def _available(now: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(
         Card.suspended.is_(False),
@@ -322,18 +325,12 @@ def _overdue(now: datetime) -> sa.ColumnElement[Any]:
     return elapsed / sa.func.coalesce(Card.stability, 1.0)
 
 
-def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Queue, StudyDay, int]:
-    day = study_day(now, user.timezone, user.day_start_hour)
-    if not enrolments:
-        return q.Queue(items=()), day, 0
-    scope_ids = [e.id for e in enrolments]
-    presets = {e.id: domain_preset(current_preset_row(e)) for e in enrolments}
-    limits = {
-        e: q.Limits(new_per_day=p.new_per_day, reviews_per_day=p.max_reviews_per_day)
-        for e, p in presets.items()
-    }
-
-    today_rows = db.session.execute(
+def _today_answers(
+    user_id: int, day: StudyDay
+) -> tuple[dict[int, q.Done], dict[str, frozenset[int]], q.Candidate | None, int]:
+    """What the learner answered today: per-enrolment counts, answered sibling groups, the last
+    answer and how many answers in all."""
+    rows = db.session.execute(
         sa.select(
             ReviewLog.enrolment_id,
             ReviewLog.state_before,
@@ -343,7 +340,7 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
         .join(Card, Card.id == ReviewLog.card_id)
         .join(Question, Question.id == Card.question_id)
         .where(
-            ReviewLog.user_id == user.id,
+            ReviewLog.user_id == user_id,
             ReviewLog.reviewed_at >= day.start,
             ReviewLog.undone_at.is_(None),
         )
@@ -353,7 +350,7 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
     done_reviews: dict[int, int] = defaultdict(int)
     answered: dict[str, set[int]] = defaultdict(set)
     last: q.Candidate | None = None
-    for enrolment_id, state_before, question_id, group in today_rows:
+    for enrolment_id, state_before, question_id, group in rows:
         if enrolment_id is not None:
             if state_before == fsrs.CardState.NEW:
                 done_new[enrolment_id] += 1
@@ -362,13 +359,29 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
         if group:
             answered[group].add(question_id)
         last = q.Candidate(question_id, enrolment_id or 0, q.Source.REVIEW, sibling_group=group)
-    done = {e: q.Done(new=done_new[e], reviews=done_reviews[e]) for e in scope_ids}
+    done = {e: q.Done(new=done_new[e], reviews=done_reviews[e]) for e in {*done_new, *done_reviews}}
+    return done, {g: frozenset(ids) for g, ids in answered.items()}, last, len(rows)
 
+
+def _gather_scope(
+    user_id: int,
+    enrolments: list[Enrolment],
+    plans: Mapping[int, q.EnrolmentPlan],
+    done: Mapping[int, q.Done],
+    answered: Mapping[str, frozenset[int]],
+    now: datetime,
+    day: StudyDay,
+) -> q.ScopePlan:
+    """Today's candidates from these enrolments: learning cards, due reviews, new questions."""
+    scope_ids = [e.id for e in enrolments]
+    if not scope_ids:
+        return q.ScopePlan(enrolment_ids=(), learning=[], reviews=[], new=[])
+    limits = {e: plans[e].limits for e in scope_ids}
+    used = {e: done.get(e, q.Done()) for e in scope_ids}
     columns = (
         Card.id,
         Card.question_id,
         Card.enrolment_id,
-        Card.state,
         Card.due,
         Card.stability,
         Card.last_review,
@@ -378,7 +391,7 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
         sa.select(*columns)
         .join(Question, Question.id == Card.question_id)
         .where(
-            Card.user_id == user.id,
+            Card.user_id == user_id,
             Card.due < day.end,
             Card.enrolment_id.in_(scope_ids),
             Question.retired_at.is_(None),
@@ -390,8 +403,9 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
     ).all()
     # Only as many reviews as today's limits can use (plus room for siblings the queue skips),
     # the most overdue first: recall falls as elapsed time over stability grows, so SQL can rank
-    # them and a learner with a large backlog does not load all of it on every card.
-    review_room = sum(max(0, limits[e].reviews_per_day - done[e].reviews) for e in scope_ids)
+    # them and a learner with a large backlog does not load all of it. As answers use up the
+    # limit, the candidates read stay a superset of what a fresh read would give.
+    review_room = sum(max(0, limits[e].reviews_per_day - used[e].reviews) for e in scope_ids)
     review_rows = (
         db.session.execute(
             due_today.where(Card.state == 2)
@@ -403,16 +417,19 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
     )
     learning: list[q.Candidate] = []
     reviews: list[q.Candidate] = []
-    for card_id, question_id, home, _, due, _, _, group in learning_rows:
+    for card_id, question_id, home, due, _, _, group in learning_rows:
         assert home is not None  # the query keeps only cards of enrolments in scope
         learning.append(q.Candidate(question_id, home, q.Source.LEARNING, group, card_id, due))
-    for card_id, question_id, home, _, due, stability, last_review, group in review_rows:
+    for card_id, question_id, home, due, stability, last_review, group in review_rows:
         assert home is not None
         memory = fsrs.Memory(
             state=fsrs.CardState.REVIEW, stability=stability, last_review=last_review, due=due
         )
-        recall = fsrs.retrievability(memory, now, presets[home].parameters)
-        reviews.append(q.Candidate(question_id, home, q.Source.REVIEW, group, card_id, due, recall))
+        recall = fsrs.retrievability(memory, now, _preset_of(plans[home]).parameters)
+        # Reviews are ranked by recall, not due time: the plan leaves their due time out.
+        reviews.append(
+            q.Candidate(question_id, home, q.Source.REVIEW, group, card_id, None, recall)
+        )
 
     # The queue skips new questions whose sibling was answered today or is due; they are dropped
     # here too, page by page, or they could fill the window and starve the day's new cards. (As a
@@ -420,9 +437,10 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
     # planned each one afresh.)
     busy_groups = set(answered) | {c.sibling_group for c in learning + reviews if c.sibling_group}
     new: list[q.Candidate] = []
+    cut: set[int] = set()
     shared = aliased(TrackArticle)
     for order, enrolment in enumerate(enrolments):
-        allowance = limits[enrolment.id].new_per_day - done[enrolment.id].new
+        allowance = limits[enrolment.id].new_per_day - used[enrolment.id].new
         if allowance <= 0:
             continue
         # A question shared with an earlier enrolment in scope is that enrolment's (answer() gives
@@ -437,7 +455,7 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
                 Card.id,
             )
             .join(TrackArticle, TrackArticle.article_id == Question.article_id)
-            .outerjoin(Card, sa.and_(Card.question_id == Question.id, Card.user_id == user.id))
+            .outerjoin(Card, sa.and_(Card.question_id == Question.id, Card.user_id == user_id))
             .where(
                 TrackArticle.track_id == enrolment.track_id,
                 Question.retired_at.is_(None),
@@ -468,46 +486,132 @@ def _build(user: User, enrolments: list[Enrolment], now: datetime) -> tuple[q.Qu
                         order=(order, article_position, question_position),
                     )
                 )
-            if len(offered) >= allowance or len(rows) < window:
+            if len(rows) < window:
+                break
+            if len(offered) >= allowance:
+                cut.add(enrolment.id)
                 break
         new.extend(offered)
-
-    built = q.build_queue(
-        now=now,
+    return q.ScopePlan(
+        enrolment_ids=tuple(scope_ids),
         learning=learning,
         reviews=reviews,
         new=new,
-        limits=limits,
-        done=done,
-        answered_today={g: frozenset(ids) for g, ids in answered.items()},
-        last_answered=last,
-        day_end=day.end,
+        new_cut=frozenset(cut),
     )
-    return built, day, len(today_rows)
+
+
+def _enrolment_plan(enrolment: Enrolment) -> q.EnrolmentPlan:
+    row = current_preset_row(enrolment)
+    return q.EnrolmentPlan(
+        track_key=enrolment.track.key,
+        preset_id=row.id,
+        limits=q.Limits(new_per_day=row.new_per_day, reviews_per_day=row.max_reviews_per_day),
+        preset=row.values(),
+    )
+
+
+def _preset_of(plan: q.EnrolmentPlan) -> fsrs.Preset:
+    values = dict(plan.preset)
+    values["parameters"] = tuple(values["parameters"])  # type: ignore[arg-type]
+    return _domain_preset(tuple(sorted(values.items())))
+
+
+def _gather(user_id: int, day: StudyDay, scope: str, now: datetime) -> q.DayPlan:
+    """Read the day's plan from the cards, for ``scope`` and for all tracks."""
+    enrolments = list_enrolments(user_id)
+    chosen = {q.ALL_TRACKS: enrolments}
+    if scope != q.ALL_TRACKS:
+        chosen[scope] = [e for e in enrolments if e.track.key == scope]
+        if not chosen[scope]:
+            raise NotFound(f"you are not enrolled in {scope!r}")
+    plans = {e.id: _enrolment_plan(e) for e in enrolments}
+    done, answered, last, answers = _today_answers(user_id, day)
+    return q.DayPlan(
+        enrolments=plans,
+        done=done,
+        answered=answered,
+        last=last,
+        answers=answers,
+        scopes={
+            key: _gather_scope(user_id, chosen_enrolments, plans, done, answered, now, day)
+            for key, chosen_enrolments in chosen.items()
+        },
+    )
+
+
+def _gather_and_store(
+    user_id: int, day: StudyDay, scope: str, now: datetime, seen_version: int | None
+) -> q.DayPlan:
+    plan = _gather(user_id, day, scope, now)
+    day_plans.store(user_id, day.date, plan, seen_version=seen_version)
+    return plan
+
+
+def _item(user_id: int, plan: q.DayPlan, nxt: q.Candidate, now: datetime) -> StudyItem | None:
+    """The next card with its question, or None if the plan no longer matches the database
+    (a change it was not told about): the caller then gathers the plan afresh."""
+    found = db.session.execute(
+        sa.select(Question, Card)
+        .options(joinedload(Question.article))
+        .outerjoin(Card, sa.and_(Card.question_id == Question.id, Card.user_id == user_id))
+        .where(Question.id == nxt.question_id)
+    ).first()
+    if found is None:
+        return None
+    question, card = found
+    if question.retired_at is not None or nxt.enrolment_id not in plan.enrolments:
+        return None
+    if card is not None:
+        hidden = card.suspended or (card.buried_until is not None and card.buried_until > now)
+        expected = {q.Source.NEW: (0,), q.Source.LEARNING: (1, 3), q.Source.REVIEW: (2,)}
+        if hidden or card.state not in expected[nxt.source]:
+            return None
+        if nxt.source is not q.Source.NEW and card.id != nxt.card_id:
+            return None
+        if nxt.source is q.Source.LEARNING and (
+            card.due is None or nxt.due is None or abs((card.due - nxt.due).total_seconds()) > 0.001
+        ):
+            return None
+    elif nxt.card_id is not None:
+        return None
+    return StudyItem(
+        question=question,
+        card=card,
+        source=nxt.source,
+        enrolment_id=nxt.enrolment_id,
+        track_key=plan.enrolments[nxt.enrolment_id].track_key,
+    )
 
 
 def today(user_id: int, *, now: datetime, track_key: str | None = None) -> Today:
-    """Today's counts and the next card to show (None when done for today)."""
+    """Today's counts and the next card to show (None when done for today).
+
+    Reads the day's plan, gathering it from the cards on the day's first request (or after a
+    change dropped it); see :class:`app.domain.queue.DayPlan`."""
     user = _get_user(user_id)
-    enrolments = _scope(user_id, track_key)
-    built, day, done_today = _build(user, enrolments, now)
+    day = study_day(now, user.timezone, user.day_start_hour)
+    scope = track_key or q.ALL_TRACKS
+    stored, version = day_plans.load(user_id, day.date)
+    fresh = stored is None or scope not in stored.scopes
+    plan = _gather_and_store(user_id, day, scope, now, version) if fresh else stored
+    assert plan is not None
+    while True:
+        built = plan.queue(scope, now, day.end)
+        item = _item(user_id, plan, built.next, now) if built.next is not None else None
+        stale = (built.next is not None and item is None) or plan.short_of_new(scope, built)
+        if fresh or not stale:
+            break
+        plan, fresh = _gather_and_store(user_id, day, scope, now, version), True
     counts = Counts(
         new=built.count(q.Source.NEW),
         learning=built.count(q.Source.LEARNING),
         review=built.count(q.Source.REVIEW),
-        done_today=done_today,
+        done_today=plan.answers,
     )
-    nxt = built.next
-    item = None
-    if nxt is not None:
-        question = db.session.get(Question, nxt.question_id, options=[joinedload(Question.article)])
-        card = db.session.get(Card, nxt.card_id) if nxt.card_id else None
-        enrolment = next(e for e in enrolments if e.id == nxt.enrolment_id)
-        assert question is not None
-        item = StudyItem(question=question, card=card, source=nxt.source, enrolment=enrolment)
     next_due = None
     if item is None:
-        next_due = _next_due(user_id, [e.id for e in enrolments], now)
+        next_due = _next_due(user_id, list(plan.scopes[scope].enrolment_ids), now)
     return Today(day=day, counts=counts, item=item, next_due=next_due)
 
 
@@ -562,6 +666,8 @@ class AnswerResult:
     rating: fsrs.Rating
     correct: bool | None
     expected: str
+    answer: str
+    explanation: str
     state: fsrs.CardState
     due: datetime | None
     interval_days: float
@@ -571,8 +677,9 @@ class AnswerResult:
     replayed: bool
 
 
-def _result_from_log(log: ReviewLog, card: Card, *, replayed: bool) -> AnswerResult:
-    question = card.question
+def _result_from_log(
+    log: ReviewLog, card: Card, question: Question, *, replayed: bool
+) -> AnswerResult:
     expected = ""
     if question.correct is not None and question.choices:
         expected = question.choices[question.correct]
@@ -584,6 +691,8 @@ def _result_from_log(log: ReviewLog, card: Card, *, replayed: bool) -> AnswerRes
         rating=fsrs.Rating(log.rating),
         correct=log.correct,
         expected=expected,
+        answer=question.answer,
+        explanation=question.explanation,
         state=fsrs.CardState(log.state_after),
         due=log.due_after,
         interval_days=log.interval_days,
@@ -606,7 +715,7 @@ def _replay_of(user_id: int, review_id: str, question_id: int) -> AnswerResult |
         raise Conflict(
             f"review id {review_id!r} was already used for another question; send a new one"
         )
-    return _result_from_log(log, card, replayed=True)
+    return _result_from_log(log, card, card.question, replayed=True)
 
 
 def _home_enrolment(user_id: int, question: Question, track_key: str | None = None) -> Enrolment:
@@ -690,82 +799,111 @@ def answer(
         )
     if duration_ms is not None and not 0 <= duration_ms <= 86_400_000:
         raise ValidationError({"duration_ms": "Use a duration from 0 to 86400000 ms."})
-    replay = _replay_of(user_id, review_id, question_id)
-    if replay is not None:
-        return replay
-    question = get_question(question_id)
-    chosen, graded = _decide_rating(question, rating, response)
     try:
-        result = _apply(
+        return _apply(
             user_id,
-            question,
-            chosen,
-            graded,
             review_id,
+            question_id,
             version,
             now,
+            rating,
             response,
             duration_ms,
             fuzz,
             track_key,
         )
-    except (IntegrityError, StaleDataError, Conflict) as error:
-        # The same review id may have been recorded by a concurrent request between our check
-        # above and now (the card's version then moved on too): that answer is this one.
+    except (IntegrityError, StaleDataError, Conflict, NotFound, ValidationError) as error:
+        # A review id already recorded comes back here: its card's version has moved on (a
+        # Conflict), or the log's unique key fired (the same answer, sent twice at once). Either
+        # way the first result is the answer; so it is for a request that no longer fits the
+        # card, as sending an answer again must return what it returned the first time.
         db.session.rollback()
         replay = _replay_of(user_id, review_id, question_id)
         if replay is not None:
             return replay
-        if isinstance(error, Conflict):
+        if isinstance(error, Conflict | NotFound | ValidationError):
             raise
         raise Conflict("This card changed in another tab or device; load the next card.") from None
-    return result
+
+
+def _home_and_preset(
+    user_id: int,
+    question: Question,
+    card: Card | None,
+    plan: q.DayPlan | None,
+    track_key: str | None,
+) -> tuple[int, int, fsrs.Preset]:
+    """The enrolment that schedules this answer, its preset version's id, and the preset.
+
+    The day plan knows them for cards of current enrolments and for the new questions it offers;
+    anything else (a card of a track the learner left, a question answered outside the queue) is
+    looked up."""
+    if plan is not None:
+        home: int | None = None
+        if card is not None and card.enrolment_id in plan.enrolments:
+            home = card.enrolment_id
+        elif card is None or card.state == fsrs.CardState.NEW:
+            home = plan.offered_by(track_key or q.ALL_TRACKS, question.id)
+        if home is not None:
+            enrolment = plan.enrolments[home]
+            return home, enrolment.preset_id, _preset_of(enrolment)
+    row: Enrolment | None = None
+    if card is not None and card.enrolment_id is not None:
+        row = db.session.get(Enrolment, card.enrolment_id, options=[joinedload(Enrolment.presets)])
+    if row is None or row.left_at is not None:
+        row = _home_enrolment(user_id, question, track_key)
+    preset_row = current_preset_row(row)
+    return row.id, preset_row.id, domain_preset(preset_row)
 
 
 def _apply(
     user_id: int,
-    question: Question,
-    rating: fsrs.Rating,
-    graded: GradeResult | None,
     review_id: str,
+    question_id: int,
     version: int,
     now: datetime,
+    rating: int | None,
     response: str | None,
     duration_ms: int | None,
     fuzz: bool,
-    track_key: str | None = None,
+    track_key: str | None,
 ) -> AnswerResult:
-    card = db.session.scalar(
-        sa.select(Card).where(Card.user_id == user_id, Card.question_id == question.id)
-    )
-    if card is None:
-        if version != 0:
-            raise Conflict("This card changed in another tab or device; load the next card.")
-        enrolment = _home_enrolment(user_id, question, track_key)
-        card = Card(
-            user_id=user_id,
-            question_id=question.id,
-            enrolment_id=enrolment.id,
-            created_at=now,
-            version=0,
+    user = _get_user(user_id)
+    day = study_day(now, user.timezone, user.day_start_hour)
+    days = day_plans.DAYS
+    # The question, the learner's card for it and today's plan, in one statement.
+    found = db.session.execute(
+        sa.select(
+            Question,
+            Card,
+            days.c.queue,
+            days.c.queue_progress,
+            days.c.queue_version,
+            days.c.completed,
         )
-        db.session.add(card)
-        db.session.flush()
-    elif card.version != version:
+        .select_from(Question)
+        .outerjoin(Card, sa.and_(Card.question_id == Question.id, Card.user_id == user_id))
+        .outerjoin(days, sa.and_(days.c.user_id == user_id, days.c.local_date == day.date))
+        .where(Question.id == question_id)
+    ).first()
+    if found is None or found[0].retired_at is not None:
+        raise NotFound(f"no question {question_id}")
+    question, card, base, progress, plan_version, completed = found
+    chosen, graded = _decide_rating(question, rating, response)
+    if (card.version if card is not None else 0) != version:
         raise Conflict("This card changed in another tab or device; load the next card.")
-    home = None
-    if card.enrolment_id is not None:
-        home = db.session.get(Enrolment, card.enrolment_id, options=[joinedload(Enrolment.presets)])
-    if home is None or home.left_at is not None:
-        home = _home_enrolment(user_id, question, track_key)
-        card.enrolment_id = home.id
-    preset_row = current_preset_row(home)
-    preset = domain_preset(preset_row)
+    plan = day_plans.decode(base, progress)
+    home, preset_id, preset = _home_and_preset(user_id, question, card, plan, track_key)
+    if card is None:
+        card = Card(user_id=user_id, question_id=question.id, created_at=now, version=0)
+        db.session.add(card)
+        db.session.flush()  # the fuzz seed is made from the card's id
+    card.enrolment_id = home
     before = card.snapshot()
     memory = card_memory(card)
     seed = fuzz_seed(card) + memory.reps if fuzz else None
     try:
-        outcome = fsrs.review(memory, rating, now, preset, fuzz_seed=seed)
+        outcome = fsrs.review(memory, chosen, now, preset, fuzz_seed=seed)
     except ValueError as error:
         raise Conflict(str(error)) from None
     after = outcome.memory
@@ -785,10 +923,10 @@ def _apply(
     log = ReviewLog(
         user_id=user_id,
         card_id=card.id,
-        enrolment_id=card.enrolment_id,
-        preset_id=preset_row.id,
+        enrolment_id=home,
+        preset_id=preset_id,
         review_id=review_id,
-        rating=int(rating),
+        rating=int(chosen),
         reviewed_at=now,
         duration_ms=duration_ms,
         answer=response,
@@ -806,11 +944,80 @@ def _apply(
     )
     db.session.add(log)
     db.session.flush()  # the version check and the review-id uniqueness both fire here
-    _record_study_day(user_id, now)
+    if plan is not None:
+        plan.record_answer(
+            question_id=question.id,
+            enrolment_id=home,
+            sibling_group=question.sibling_group,
+            state_before=before["state"],
+            again=_again(card, question, home, day, now, preset),
+        )
+    plan_kept = _count_answer(user_id, day, plan, plan_version)
+    if not completed:
+        left = plan.reviews_left() if plan is not None and plan_kept else None
+        if left is None:
+            left = _reviews_left(user_id, day, now)
+        if not left:
+            _complete_day(user, day)
     # Read the result before the commit expires the card, log and question (3 reloads).
-    result = _result_from_log(log, card, replayed=False)
+    result = _result_from_log(log, card, question, replayed=False)
     db.session.commit()
     return result
+
+
+def _again(
+    card: Card, question: Question, home: int, day: StudyDay, now: datetime, preset: fsrs.Preset
+) -> q.Candidate | None:
+    """The answered card as a candidate for the rest of today, if it is due again before the day
+    ends (a learning step; a review only on a 25-hour day)."""
+    if card.suspended or card.due is None or card.due >= day.end:
+        return None
+    group = question.sibling_group
+    if card.state in (fsrs.CardState.LEARNING, fsrs.CardState.RELEARNING):
+        return q.Candidate(question.id, home, q.Source.LEARNING, group, card.id, card.due)
+    if card.state == fsrs.CardState.REVIEW:
+        recall = fsrs.retrievability(card_memory(card), now, preset.parameters)
+        return q.Candidate(question.id, home, q.Source.REVIEW, group, card.id, card.due, recall)
+    return None
+
+
+def _count_answer(
+    user_id: int, day: StudyDay, plan: q.DayPlan | None, plan_version: int | None
+) -> bool:
+    """Count the answer on today's row and store the updated plan with it, in one statement.
+
+    The plan is stored only if the row is still at the version it was read at; otherwise (an
+    answer in another tab, a change to the learner's tracks) it is dropped, to be gathered again.
+    Returns whether the plan was kept."""
+    days = day_plans.DAYS
+    insert = day_plans.upsert()
+    statement = insert(days).values(
+        user_id=user_id,
+        local_date=day.date,
+        reviews=1,
+        completed=False,
+        queue_progress=plan.progress_json() if plan is not None else sa.null(),
+        queue_version=1,
+    )
+    kept: Any = sa.null()
+    progress: Any = sa.null()
+    if plan is not None and plan_version is not None:
+        # The candidates stay as gathered; only the progress through them is written.
+        unmoved = days.c.queue_version == plan_version
+        kept = sa.case((unmoved, days.c.queue), else_=sa.null())
+        progress = sa.case((unmoved, statement.excluded.queue_progress), else_=sa.null())
+    version = db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[days.c.user_id, days.c.local_date],
+            set_={
+                "reviews": days.c.reviews + 1,
+                "queue": kept,
+                "queue_progress": progress,
+                "queue_version": days.c.queue_version + 1,
+            },
+        ).returning(days.c.queue_version)
+    ).scalar_one()
+    return plan is not None and plan_version is not None and version == plan_version + 1
 
 
 def _reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:
@@ -872,35 +1079,22 @@ def _reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:
     )
 
 
-def _record_study_day(user_id: int, now: datetime) -> None:
-    """Count the answer towards today, and complete the day once no due review is left.
-
-    A day completes when the learner has finished that day's due reviews, or answered at least
-    one card on a day with nothing due; each completed day extends the streak by one.
-    """
-    user = _get_user(user_id)
-    day = study_day(now, user.timezone, user.day_start_hour)
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    table = StudyDayRow.__table__
-    # One statement counts the answer, whether or not the day's row exists yet.
-    statement = insert(table).values(
-        user_id=user_id, local_date=day.date, reviews=1, completed=False
+def _complete_day(user: User, day: StudyDay) -> None:
+    """Mark the day complete — its due reviews are done, or it had none and the learner answered
+    a card — and extend the streak by one. Only the first answer to complete it counts."""
+    days = day_plans.DAYS
+    marked = day_plans.rowcount(
+        db.session.execute(
+            sa.update(days)
+            .where(
+                days.c.user_id == user.id,
+                days.c.local_date == day.date,
+                days.c.completed.is_(False),
+            )
+            .values(completed=True)
+        )
     )
-    completed = db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.user_id, table.c.local_date],
-            set_={"reviews": table.c.reviews + 1},
-        ).returning(table.c.completed)
-    ).scalar_one()
-    if completed or _reviews_left(user_id, day, now):
-        return
-    db.session.execute(
-        sa.update(table)
-        .where(table.c.user_id == user_id, table.c.local_date == day.date)
-        .values(completed=True)
-    )
-    if user.streak_last_day == day.date:
+    if marked != 1 or user.streak_last_day == day.date:
         return
     if user.streak_last_day == day.date - timedelta(days=1):
         user.streak += 1
@@ -964,6 +1158,7 @@ def undo(user_id: int, *, now: datetime) -> int:
         .where(days.c.user_id == user_id, days.c.local_date == answered_on, days.c.reviews > 0)
         .values(reviews=days.c.reviews - 1)
     )
+    forget_plans(user_id, now)
     _commit_card_change()
     return card.question_id
 
@@ -996,6 +1191,7 @@ def _card_for_action(user_id: int, question_id: int, now: datetime) -> Card:
 def suspend(user_id: int, question_id: int, *, now: datetime) -> Card:
     card = _card_for_action(user_id, question_id, now)
     card.suspended = True
+    forget_plans(user_id, now)
     _commit_card_change()
     return card
 
@@ -1004,6 +1200,7 @@ def unsuspend(user_id: int, question_id: int, *, now: datetime) -> Card:
     card = _card_for_action(user_id, question_id, now)
     card.suspended = False
     card.leech = False
+    forget_plans(user_id, now)
     _commit_card_change()
     return card
 
@@ -1013,6 +1210,7 @@ def bury(user_id: int, question_id: int, *, now: datetime) -> Card:
     user = _get_user(user_id)
     card = _card_for_action(user_id, question_id, now)
     card.buried_until = study_day(now, user.timezone, user.day_start_hour).end
+    forget_plans(user_id, now)
     _commit_card_change()
     return card
 
@@ -1025,3 +1223,77 @@ def leeches(user_id: int) -> list[Card]:
             .order_by(Card.lapses.desc(), Card.id)
         )
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# Preparing the day
+# ------------------------------------------------------------------------------------------------
+
+# Learners who answered within this many days get their plan gathered before they ask for it.
+ACTIVE_DAYS = 30
+
+
+@dataclass
+class PrepareRun:
+    considered: int = 0
+    prepared: int = 0
+    failed: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.prepared} day plans gathered for {self.considered} active learners" + (
+            f", {self.failed} failed" if self.failed else ""
+        )
+
+
+def prepare_plans(*, now: datetime, batch_size: int = 500) -> PrepareRun:
+    """Gather today's plan for every recently active learner whose day has begun without one.
+
+    The plan is what makes the day's first card as quick as the rest; a learner this misses (new,
+    or back after a month away) has theirs gathered by their first request instead. Safe to run
+    at any time and as often as wanted: a learner with a plan for today is skipped.
+    """
+    run = PrepareRun()
+    days = day_plans.DAYS
+    since = now.date() - timedelta(days=ACTIVE_DAYS + 1)
+    active = (
+        sa.select(days.c.user_id)
+        .where(days.c.local_date >= since, days.c.reviews > 0)
+        .distinct()
+        .scalar_subquery()
+    )
+    enrolled = sa.select(Enrolment.user_id).where(Enrolment.left_at.is_(None)).scalar_subquery()
+    last_id = 0
+    while True:
+        users = list(
+            db.session.scalars(
+                sa.select(User)
+                .where(User.id > last_id, User.id.in_(active), User.id.in_(enrolled))
+                .order_by(User.id)
+                .limit(batch_size)
+            )
+        )
+        if not users:
+            return run
+        last_id = users[-1].id
+        run.considered += len(users)
+        today_of = {u.id: study_day(now, u.timezone, u.day_start_hour) for u in users}
+        db.session.expunge_all()  # each plan is committed on its own: keep none of these loaded
+        rows = db.session.execute(
+            sa.select(
+                days.c.user_id, days.c.local_date, days.c.queue.is_not(None), days.c.queue_version
+            ).where(days.c.user_id.in_(today_of), days.c.local_date >= since)
+        ).all()
+        stored = {(u, d): (has_plan, version) for u, d, has_plan, version in rows}
+        for user_id, day in today_of.items():
+            has_plan, version = stored.get((user_id, day.date), (False, None))
+            if has_plan:
+                continue
+            try:
+                _gather_and_store(user_id, day, q.ALL_TRACKS, now, version)
+            except Exception:
+                db.session.rollback()
+                run.failed += 1
+                log.exception("could not gather the day plan of learner %s", user_id)
+            else:
+                run.prepared += 1
+            db.session.expunge_all()

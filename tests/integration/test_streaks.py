@@ -75,11 +75,15 @@ def current(user_id: int, at: datetime) -> int:
 
 
 def days(user_id: int) -> list[tuple[date, int, bool]]:
+    """The days the learner answered on (a day's row exists from its first request, to hold the
+    day's plan, so days with no answer are left out)."""
     db.session.expire_all()
     return [
         (row.local_date, row.reviews, row.completed)
         for row in db.session.scalars(
-            sa.select(StudyDay).where(StudyDay.user_id == user_id).order_by(StudyDay.local_date)
+            sa.select(StudyDay)
+            .where(StudyDay.user_id == user_id, StudyDay.reviews > 0)
+            .order_by(StudyDay.local_date)
         )
     ]
 

@@ -1,0 +1,127 @@
+"""Where each learner's day plan is kept: on the study day's row, with a version.
+
+The plan (see :class:`app.domain.queue.DayPlan`) is a cache of the queue's inputs, so the rules
+for keeping it right are those of any cache written next to the data it mirrors:
+
+* a plan gathered by a read is stored only if nothing changed the row since that read began
+  (``queue_version``), so a slow read never stores a plan that misses a concurrent answer;
+* an answer updates the plan in the same transaction as the card, or drops it when the row moved;
+* every other change to the queue's inputs drops the learner's plans before it commits, and
+  touches today's row so that a plan being gathered at that moment is not stored after it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult, Result
+
+from app.domain.queue import DayPlan
+from app.extensions import db
+from app.models import StudyDay
+
+DAYS = StudyDay.__table__
+
+
+# The values that drop a plan.
+DROPPED = {
+    "queue": sa.null(),
+    "queue_progress": sa.null(),
+    "queue_version": DAYS.c.queue_version + 1,
+}
+
+
+def upsert() -> Any:
+    """The dialect's INSERT with ON CONFLICT support."""
+    dialect = db.session.get_bind().dialect.name
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows a session's UPDATE or INSERT touched."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+def _row_key(user_id: int, local_date: date) -> sa.ColumnElement[bool]:
+    return sa.and_(DAYS.c.user_id == user_id, DAYS.c.local_date == local_date)
+
+
+def load(user_id: int, local_date: date) -> tuple[DayPlan | None, int | None]:
+    """The stored plan (None if there is none) and the row's version (None if no row yet)."""
+    row = db.session.execute(
+        sa.select(DAYS.c.queue, DAYS.c.queue_progress, DAYS.c.queue_version).where(
+            _row_key(user_id, local_date)
+        )
+    ).first()
+    if row is None:
+        return None, None
+    base, progress, version = row
+    return decode(base, progress), version
+
+
+def decode(base: Any, progress: Any) -> DayPlan | None:
+    return DayPlan.from_json(base, progress) if base and progress else None
+
+
+def store(user_id: int, local_date: date, plan: DayPlan, *, seen_version: int | None) -> bool:
+    """Store a plan gathered after reading ``seen_version``, unless the row has moved since.
+
+    Commits. Returns whether the plan was stored."""
+    insert = upsert()
+    statement = insert(DAYS).values(
+        user_id=user_id,
+        local_date=local_date,
+        reviews=0,
+        completed=False,
+        queue=plan.base_json(),
+        queue_progress=plan.progress_json(),
+        queue_version=1,
+    )
+    if seen_version is None:
+        statement = statement.on_conflict_do_nothing(
+            index_elements=[DAYS.c.user_id, DAYS.c.local_date]
+        )
+    else:
+        statement = statement.on_conflict_do_update(
+            index_elements=[DAYS.c.user_id, DAYS.c.local_date],
+            set_={
+                "queue": statement.excluded.queue,
+                "queue_progress": statement.excluded.queue_progress,
+                "queue_version": DAYS.c.queue_version + 1,
+            },
+            where=DAYS.c.queue_version == seen_version,
+        )
+    stored = rowcount(db.session.execute(statement)) == 1
+    db.session.commit()
+    return stored
+
+
+def forget(user_id: int, today: date) -> None:
+    """Drop a learner's plans because their queue's inputs are changing (not committed)."""
+    db.session.execute(
+        sa.update(DAYS)
+        .where(DAYS.c.user_id == user_id, DAYS.c.local_date != today, DAYS.c.queue.is_not(None))
+        .values(DROPPED)
+    )
+    insert = upsert()
+    statement = insert(DAYS).values(
+        user_id=user_id, local_date=today, reviews=0, completed=False, queue_version=1
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[DAYS.c.user_id, DAYS.c.local_date],
+            set_=DROPPED,
+        )
+    )
+
+
+def forget_all() -> int:
+    """Drop every learner's plans, as a bank sync changes what is in the tracks (not committed).
+
+    Returns how many were dropped."""
+    result = db.session.execute(sa.update(DAYS).where(DAYS.c.queue.is_not(None)).values(DROPPED))
+    return rowcount(result)
