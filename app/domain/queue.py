@@ -200,6 +200,81 @@ class EnrolmentPlan:
     preset: Mapping[str, object]  # the stored preset values, to schedule answers with
 
 
+@dataclass(frozen=True)
+class Head:
+    """What asking for the next card needs of one scope's queue: the card and today's counts.
+
+    Worked out when the plan changes and kept with its progress, so that a request for the next
+    card reads neither the candidates nor orders them. Time changes the queue only as learning
+    cards come due (or within LEARN_AHEAD of it), so the head holds until the first of those.
+    """
+
+    next: Candidate | None
+    new: int
+    learning: int
+    review: int
+    computed_at: datetime
+    fresh_until: datetime | None  # None: nothing changes with time alone before the day ends
+    track_key: str | None  # the next card's track
+    enrolment_ids: tuple[int, ...]  # the scope's
+
+    @classmethod
+    def of(
+        cls,
+        queue: Queue,
+        learning: Sequence[Candidate],
+        now: datetime,
+        track_key: str | None,
+        enrolment_ids: tuple[int, ...],
+    ) -> Head:
+        moments = [
+            moment
+            for c in learning
+            if c.due is not None
+            for moment in (c.due - LEARN_AHEAD, c.due)
+            if moment > now
+        ]
+        return cls(
+            next=queue.next,
+            new=queue.count(Source.NEW),
+            learning=queue.count(Source.LEARNING),
+            review=queue.count(Source.REVIEW),
+            computed_at=now,
+            fresh_until=min(moments, default=None),
+            track_key=track_key,
+            enrolment_ids=enrolment_ids,
+        )
+
+    def holds_at(self, now: datetime) -> bool:
+        return self.computed_at <= now and (self.fresh_until is None or now < self.fresh_until)
+
+    def to_json(self) -> list[Any]:
+        return [
+            _candidate_json(self.next) if self.next else None,
+            self.new,
+            self.learning,
+            self.review,
+            self.computed_at.timestamp(),
+            self.fresh_until.timestamp() if self.fresh_until else None,
+            self.track_key,
+            list(self.enrolment_ids),
+        ]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any]) -> Head:
+        nxt, new, learning, review, computed_at, fresh_until, track_key, enrolment_ids = data
+        return cls(
+            next=_candidate_from(nxt) if nxt else None,
+            new=new,
+            learning=learning,
+            review=review,
+            computed_at=datetime.fromtimestamp(computed_at, UTC),
+            fresh_until=datetime.fromtimestamp(fresh_until, UTC) if fresh_until else None,
+            track_key=track_key,
+            enrolment_ids=tuple(enrolment_ids),
+        )
+
+
 class ScopePlan:
     """Candidates for one scope: one track, or all of them (``ALL_TRACKS``).
 
@@ -283,6 +358,8 @@ class DayPlan:
     # Questions answered since the plan was gathered, and those of them due again today.
     answered_since: set[int] = field(default_factory=set)
     again: dict[int, Candidate] = field(default_factory=dict)
+    # The head of each scope's queue as of the last change (see Head); any answer clears them.
+    heads: dict[str, Head] = field(default_factory=dict)
 
     def _current(self, candidates: list[Candidate]) -> list[Candidate]:
         if not self.answered_since:
@@ -318,6 +395,23 @@ class DayPlan:
             last_answered=self.last,
             day_end=day_end,
         )
+
+    def remember_head(self, scope: str, queue: Queue, now: datetime) -> Head | None:
+        """Keep the head of ``queue``, this scope's queue at ``now`` (not when the plan is short
+        of new candidates: then the next request gathers it again)."""
+        if self.short_of_new(scope, queue):
+            return None
+        nxt = queue.next
+        track_key = None
+        if nxt is not None:
+            if nxt.enrolment_id not in self.enrolments:
+                return None
+            track_key = self.enrolments[nxt.enrolment_id].track_key
+        head = Head.of(
+            queue, self.candidates(scope)[0], now, track_key, self.scopes[scope].enrolment_ids
+        )
+        self.heads[scope] = head
+        return head
 
     def short_of_new(self, scope: str, queue: Queue) -> bool:
         """Whether an enrolment whose new questions were cut short now offers fewer than its
@@ -365,6 +459,7 @@ class DayPlan:
         self.again.pop(question_id, None)
         if again is not None:
             self.again[question_id] = again
+        self.heads.clear()
 
     def reviews_left(self) -> bool | None:
         """Whether a due review is left within the limits, across all tracks (None: this plan
@@ -425,6 +520,7 @@ class DayPlan:
             "answers": self.answers,
             "answered_since": sorted(self.answered_since),
             "again": [_candidate_json(c) for c in self.again.values()],
+            "heads": {scope: head.to_json() for scope, head in self.heads.items()},
         }
 
     @classmethod
@@ -456,6 +552,7 @@ class DayPlan:
             },
             answered_since=set(progress["answered_since"]),
             again={c.question_id: c for c in again},
+            heads=heads_from_json(progress),
         )
 
 
@@ -538,3 +635,8 @@ def _candidate_from(data: Sequence[Any]) -> Candidate:
         recall,
         tuple(order),
     )
+
+
+def heads_from_json(progress: Mapping[str, Any]) -> dict[str, Head]:
+    """The heads kept in a plan's progress, read without the rest of the plan."""
+    return {scope: Head.from_json(head) for scope, head in progress.get("heads", {}).items()}

@@ -7,6 +7,8 @@ page: scripts, event handlers, styles and `javascript:` links never survive.
 
 from __future__ import annotations
 
+import functools
+
 import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.tasklists import tasklists_plugin
@@ -54,11 +56,15 @@ def sanitize_html(html: str) -> str:
     return _CLEANER.clean(html)
 
 
+# Question text is rendered on every card shown and changes only with a bank sync: the same text
+# always gives the same HTML, so recent results are kept.
+@functools.lru_cache(maxsize=8192)
 def render_markdown(text: str) -> str:
     """Block Markdown (paragraphs, lists, tables, task lists) as sanitized HTML."""
     return sanitize_html(_MARKDOWN.render(text))
 
 
+@functools.lru_cache(maxsize=8192)
 def render_inline(text: str) -> str:
     """Inline Markdown (a choice, a title, a table cell) as sanitized HTML, without a <p>."""
     return sanitize_html(_MARKDOWN.renderInline(text))

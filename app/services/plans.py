@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
 
-from app.domain.queue import DayPlan
+from app.domain.queue import DayPlan, Head, heads_from_json
 from app.extensions import db
 from app.models import StudyDay
 
@@ -46,17 +46,38 @@ def rowcount(result: Result[Any]) -> int:
     return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
-def _row_key(user_id: int, local_date: date) -> sa.ColumnElement[bool]:
-    return sa.and_(DAYS.c.user_id == user_id, DAYS.c.local_date == local_date)
+# Read on every request for a card: built once, then only bound and run, on the session's
+# connection (in its transaction) without the ORM layer, which this plain read does not need.
+_LOAD = sa.select(DAYS.c.queue, DAYS.c.queue_progress, DAYS.c.queue_version).where(
+    DAYS.c.user_id == sa.bindparam("user_id"), DAYS.c.local_date == sa.bindparam("local_date")
+)
+
+
+_LOAD_PROGRESS = sa.select(
+    DAYS.c.queue_progress, DAYS.c.queue_version, DAYS.c.queue.is_not(None)
+).where(DAYS.c.user_id == sa.bindparam("user_id"), DAYS.c.local_date == sa.bindparam("local_date"))
+
+
+def load_heads(user_id: int, local_date: date) -> tuple[dict[str, Head], int]:
+    """The heads of a stored plan and the day's answers so far, read without the candidates
+    (no heads if there is no plan)."""
+    row = (
+        db.session.connection()
+        .execute(_LOAD_PROGRESS, {"user_id": user_id, "local_date": local_date})
+        .first()
+    )
+    if row is None or row[0] is None or not row[2]:
+        return {}, 0
+    return heads_from_json(row[0]), int(row[0]["answers"])
 
 
 def load(user_id: int, local_date: date) -> tuple[DayPlan | None, int | None]:
     """The stored plan (None if there is none) and the row's version (None if no row yet)."""
-    row = db.session.execute(
-        sa.select(DAYS.c.queue, DAYS.c.queue_progress, DAYS.c.queue_version).where(
-            _row_key(user_id, local_date)
-        )
-    ).first()
+    row = (
+        db.session.connection()
+        .execute(_LOAD, {"user_id": user_id, "local_date": local_date})
+        .first()
+    )
     if row is None:
         return None, None
     base, progress, version = row

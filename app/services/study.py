@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -542,25 +544,34 @@ def _gather(user_id: int, day: StudyDay, scope: str, now: datetime) -> q.DayPlan
 
 def _gather_and_store(
     user_id: int, day: StudyDay, scope: str, now: datetime, seen_version: int | None
-) -> q.DayPlan:
+) -> tuple[q.DayPlan, q.Queue]:
+    """Gather the plan, work out the scope's queue and its head, and store them."""
     plan = _gather(user_id, day, scope, now)
+    built = plan.queue(scope, now, day.end)
+    plan.remember_head(scope, built, now)
     day_plans.store(user_id, day.date, plan, seen_version=seen_version)
-    return plan
+    return plan, built
 
 
-def _item(user_id: int, plan: q.DayPlan, nxt: q.Candidate, now: datetime) -> StudyItem | None:
+# Run for every card shown: built once, then only bound.
+_ITEM = (
+    sa.select(Question, Card)
+    .options(joinedload(Question.article))
+    .outerjoin(
+        Card, sa.and_(Card.question_id == Question.id, Card.user_id == sa.bindparam("user_id"))
+    )
+    .where(Question.id == sa.bindparam("question_id"))
+)
+
+
+def _item(user_id: int, nxt: q.Candidate, track_key: str, now: datetime) -> StudyItem | None:
     """The next card with its question, or None if the plan no longer matches the database
     (a change it was not told about): the caller then gathers the plan afresh."""
-    found = db.session.execute(
-        sa.select(Question, Card)
-        .options(joinedload(Question.article))
-        .outerjoin(Card, sa.and_(Card.question_id == Question.id, Card.user_id == user_id))
-        .where(Question.id == nxt.question_id)
-    ).first()
+    found = db.session.execute(_ITEM, {"user_id": user_id, "question_id": nxt.question_id}).first()
     if found is None:
         return None
     question, card = found
-    if question.retired_at is not None or nxt.enrolment_id not in plan.enrolments:
+    if question.retired_at is not None:
         return None
     if card is not None:
         hidden = card.suspended or (card.buried_until is not None and card.buried_until > now)
@@ -580,38 +591,64 @@ def _item(user_id: int, plan: q.DayPlan, nxt: q.Candidate, now: datetime) -> Stu
         card=card,
         source=nxt.source,
         enrolment_id=nxt.enrolment_id,
-        track_key=plan.enrolments[nxt.enrolment_id].track_key,
+        track_key=track_key,
     )
+
+
+def _plan_item(user_id: int, plan: q.DayPlan, nxt: q.Candidate, now: datetime) -> StudyItem | None:
+    enrolment = plan.enrolments.get(nxt.enrolment_id)
+    return None if enrolment is None else _item(user_id, nxt, enrolment.track_key, now)
 
 
 def today(user_id: int, *, now: datetime, track_key: str | None = None) -> Today:
     """Today's counts and the next card to show (None when done for today).
 
-    Reads the day's plan, gathering it from the cards on the day's first request (or after a
-    change dropped it); see :class:`app.domain.queue.DayPlan`."""
+    Reads the head of the day's plan when it still holds; else the plan itself, gathering it
+    from the cards on the day's first request or after a change dropped it (see
+    :class:`app.domain.queue.DayPlan`)."""
     user = _get_user(user_id)
     day = study_day(now, user.timezone, user.day_start_hour)
     scope = track_key or q.ALL_TRACKS
+    heads, answers = day_plans.load_heads(user_id, day.date)
+    head = heads.get(scope)
+    if head is not None and head.holds_at(now):
+        item = None
+        if head.next is not None and head.track_key is not None:
+            item = _item(user_id, head.next, head.track_key, now)
+        if head.next is None or item is not None:
+            counts = Counts(head.new, head.learning, head.review, done_today=answers)
+            return _today(user_id, day, counts, item, head.enrolment_ids, now)
+
     stored, version = day_plans.load(user_id, day.date)
-    fresh = stored is None or scope not in stored.scopes
-    plan = _gather_and_store(user_id, day, scope, now, version) if fresh else stored
-    assert plan is not None
+    if stored is None or scope not in stored.scopes:
+        plan, built = _gather_and_store(user_id, day, scope, now, version)
+        fresh = True
+    else:
+        plan, built, fresh = stored, stored.queue(scope, now, day.end), False
     while True:
-        built = plan.queue(scope, now, day.end)
-        item = _item(user_id, plan, built.next, now) if built.next is not None else None
+        item = _plan_item(user_id, plan, built.next, now) if built.next is not None else None
         stale = (built.next is not None and item is None) or plan.short_of_new(scope, built)
         if fresh or not stale:
             break
-        plan, fresh = _gather_and_store(user_id, day, scope, now, version), True
+        (plan, built), fresh = _gather_and_store(user_id, day, scope, now, version), True
     counts = Counts(
         new=built.count(q.Source.NEW),
         learning=built.count(q.Source.LEARNING),
         review=built.count(q.Source.REVIEW),
         done_today=plan.answers,
     )
-    next_due = None
-    if item is None:
-        next_due = _next_due(user_id, list(plan.scopes[scope].enrolment_ids), now)
+    return _today(user_id, day, counts, item, plan.scopes[scope].enrolment_ids, now)
+
+
+def _today(
+    user_id: int,
+    day: StudyDay,
+    counts: Counts,
+    item: StudyItem | None,
+    enrolment_ids: tuple[int, ...],
+    now: datetime,
+) -> Today:
+    next_due = None if item is not None else _next_due(user_id, list(enrolment_ids), now)
     return Today(day=day, counts=counts, item=item, next_due=next_due)
 
 
@@ -680,17 +717,12 @@ class AnswerResult:
 def _result_from_log(
     log: ReviewLog, card: Card, question: Question, *, replayed: bool
 ) -> AnswerResult:
-    expected = ""
-    if question.correct is not None and question.choices:
-        expected = question.choices[question.correct]
-    elif question.cloze_answer:
-        expected = question.cloze_answer
     return AnswerResult(
         review_id=log.review_id,
         question_id=card.question_id,
         rating=fsrs.Rating(log.rating),
         correct=log.correct,
-        expected=expected,
+        expected=_expected(question),
         answer=question.answer,
         explanation=question.explanation,
         state=fsrs.CardState(log.state_after),
@@ -701,6 +733,13 @@ def _result_from_log(
         suspended=card.suspended,
         replayed=replayed,
     )
+
+
+def _expected(question: Question) -> str:
+    """The right answer as the learner would give it: the correct choice or the cloze words."""
+    if question.correct is not None and question.choices:
+        return question.choices[question.correct]
+    return question.cloze_answer or ""
 
 
 def _replay_of(user_id: int, review_id: str, question_id: int) -> AnswerResult | None:
@@ -856,6 +895,54 @@ def _home_and_preset(
     return row.id, preset_row.id, domain_preset(preset_row)
 
 
+_DAYS = day_plans.DAYS
+_CARDS = Card.__table__
+_LOGS = ReviewLog.__table__
+# The answer's statements are built once and only bound per request (building one costs more than
+# running it); they run on the session's connection, inside its transaction.
+_ANSWER_READ = (
+    sa.select(
+        Question,
+        Card,
+        _DAYS.c.queue,
+        _DAYS.c.queue_progress,
+        _DAYS.c.queue_version,
+        _DAYS.c.completed,
+    )
+    .select_from(Question)
+    .outerjoin(
+        Card, sa.and_(Card.question_id == Question.id, Card.user_id == sa.bindparam("user_id"))
+    )
+    .outerjoin(
+        _DAYS,
+        sa.and_(
+            _DAYS.c.user_id == sa.bindparam("user_id"),
+            _DAYS.c.local_date == sa.bindparam("local_date"),
+        ),
+    )
+    .where(Question.id == sa.bindparam("question_id"))
+)
+_NEW_CARD = sa.insert(_CARDS).returning(_CARDS.c.id)
+# The version check: a card another tab changed since this one read it matches no row.
+_UPDATE_CARD = sa.update(_CARDS).where(
+    _CARDS.c.id == sa.bindparam("card_id"), _CARDS.c.version == sa.bindparam("seen_version")
+)
+_INSERT_LOG = sa.insert(_LOGS)
+_NEW_CARD_BEFORE = {
+    "state": int(fsrs.CardState.NEW),
+    "step": None,
+    "stability": None,
+    "difficulty": None,
+    "due": None,
+    "last_review": None,
+    "reps": 0,
+    "lapses": 0,
+    "suspended": False,
+    "buried_until": None,
+    "leech": False,
+}
+
+
 def _apply(
     user_id: int,
     review_id: str,
@@ -870,21 +957,9 @@ def _apply(
 ) -> AnswerResult:
     user = _get_user(user_id)
     day = study_day(now, user.timezone, user.day_start_hour)
-    days = day_plans.DAYS
     # The question, the learner's card for it and today's plan, in one statement.
     found = db.session.execute(
-        sa.select(
-            Question,
-            Card,
-            days.c.queue,
-            days.c.queue_progress,
-            days.c.queue_version,
-            days.c.completed,
-        )
-        .select_from(Question)
-        .outerjoin(Card, sa.and_(Card.question_id == Question.id, Card.user_id == user_id))
-        .outerjoin(days, sa.and_(days.c.user_id == user_id, days.c.local_date == day.date))
-        .where(Question.id == question_id)
+        _ANSWER_READ, {"user_id": user_id, "local_date": day.date, "question_id": question_id}
     ).first()
     if found is None or found[0].retired_at is not None:
         raise NotFound(f"no question {question_id}")
@@ -894,64 +969,93 @@ def _apply(
         raise Conflict("This card changed in another tab or device; load the next card.")
     plan = day_plans.decode(base, progress)
     home, preset_id, preset = _home_and_preset(user_id, question, card, plan, track_key)
+    connection = db.session.connection()
     if card is None:
-        card = Card(user_id=user_id, question_id=question.id, created_at=now, version=0)
-        db.session.add(card)
-        db.session.flush()  # the fuzz seed is made from the card's id
-    card.enrolment_id = home
-    before = card.snapshot()
-    memory = card_memory(card)
-    seed = fuzz_seed(card) + memory.reps if fuzz else None
+        card_id = connection.execute(
+            _NEW_CARD,
+            {"user_id": user_id, "question_id": question.id, "enrolment_id": home,
+             "created_at": now, "version": 0},
+        ).scalar_one()  # fmt: skip
+        before: dict[str, Any] = {**_NEW_CARD_BEFORE, "enrolment_id": home}
+        memory, leech, suspended = fsrs.Memory(), False, False
+    else:
+        card_id = card.id
+        before = {**card.snapshot(), "enrolment_id": home}
+        memory, leech, suspended = card_memory(card), card.leech, card.suspended
+    seed = card_id * FUZZ_SEED_FACTOR + memory.reps if fuzz else None
     try:
         outcome = fsrs.review(memory, chosen, now, preset, fuzz_seed=seed)
     except ValueError as error:
         raise Conflict(str(error)) from None
     after = outcome.memory
-    card.state = int(after.state)
-    card.step = after.step
-    card.stability = after.stability
-    card.difficulty = after.difficulty
-    card.due = after.due
-    card.last_review = after.last_review
-    card.reps = after.reps
-    card.lapses = after.lapses
-    card.buried_until = None
     if fsrs.is_leech(outcome, preset):
-        card.leech = True
-        if preset.leech_suspend:
-            card.suspended = True
-    log = ReviewLog(
-        user_id=user_id,
-        card_id=card.id,
-        enrolment_id=home,
-        preset_id=preset_id,
-        review_id=review_id,
-        rating=int(chosen),
-        reviewed_at=now,
-        duration_ms=duration_ms,
-        answer=response,
-        correct=graded.correct if graded else None,
-        state_before=before["state"],
-        state_after=int(after.state),
-        stability_after=after.stability,
-        difficulty_after=after.difficulty,
-        due_after=after.due,
-        interval_days=outcome.interval.total_seconds() / 86400,
-        elapsed_days=outcome.elapsed_days,
-        retrievability=outcome.retrievability,
-        fuzz_seed=seed,
-        before=before,
+        leech = True
+        suspended = suspended or preset.leech_suspend
+    updated = connection.execute(
+        _UPDATE_CARD,
+        {
+            "card_id": card_id,
+            "seen_version": version,
+            "enrolment_id": home,
+            "state": int(after.state),
+            "step": after.step,
+            "stability": after.stability,
+            "difficulty": after.difficulty,
+            "due": after.due,
+            "last_review": after.last_review,
+            "reps": after.reps,
+            "lapses": after.lapses,
+            "buried_until": None,
+            "leech": leech,
+            "suspended": suspended,
+            "version": version + 1,
+        },
     )
-    db.session.add(log)
-    db.session.flush()  # the version check and the review-id uniqueness both fire here
+    if day_plans.rowcount(updated) != 1:
+        raise Conflict("This card changed in another tab or device; load the next card.")
+    interval_days = outcome.interval.total_seconds() / 86400
+    # The review id's uniqueness fires here when the same answer was sent twice at once.
+    connection.execute(
+        _INSERT_LOG,
+        {
+            "user_id": user_id,
+            "card_id": card_id,
+            "enrolment_id": home,
+            "preset_id": preset_id,
+            "review_id": review_id,
+            "rating": int(chosen),
+            "reviewed_at": now,
+            "duration_ms": duration_ms,
+            "answer": response,
+            "correct": graded.correct if graded else None,
+            "state_before": before["state"],
+            "state_after": int(after.state),
+            "stability_after": after.stability,
+            "difficulty_after": after.difficulty,
+            "due_after": after.due,
+            "interval_days": interval_days,
+            "elapsed_days": outcome.elapsed_days,
+            "retrievability": outcome.retrievability,
+            "fuzz_seed": seed,
+            "before": before,
+            "undone_at": None,
+        },
+    )
     if plan is not None:
+        again = None
+        if not suspended and after.due is not None and after.due < day.end:
+            again = _again(question, card_id, home, after, now, preset)
         plan.record_answer(
             question_id=question.id,
             enrolment_id=home,
             sibling_group=question.sibling_group,
             state_before=before["state"],
-            again=_again(card, question, home, day, now, preset),
+            again=again,
         )
+        # Work out what comes next now, so that asking for it is a plain read.
+        scope = track_key or q.ALL_TRACKS
+        if scope in plan.scopes:
+            plan.remember_head(scope, plan.queue(scope, now, day.end), now)
     plan_kept = _count_answer(user_id, day, plan, plan_version)
     if not completed:
         left = plan.reviews_left() if plan is not None and plan_kept else None
@@ -959,26 +1063,74 @@ def _apply(
             left = _reviews_left(user_id, day, now)
         if not left:
             _complete_day(user, day)
-    # Read the result before the commit expires the card, log and question (3 reloads).
-    result = _result_from_log(log, card, question, replayed=False)
+    result = AnswerResult(
+        review_id=review_id,
+        question_id=question.id,
+        rating=chosen,
+        correct=graded.correct if graded else None,
+        expected=_expected(question),
+        answer=question.answer,
+        explanation=question.explanation,
+        state=after.state,
+        due=after.due,
+        interval_days=interval_days,
+        version=version + 1,
+        leech=leech,
+        suspended=suspended,
+        replayed=False,
+    )
     db.session.commit()
     return result
 
 
 def _again(
-    card: Card, question: Question, home: int, day: StudyDay, now: datetime, preset: fsrs.Preset
+    question: Question,
+    card_id: int,
+    home: int,
+    after: fsrs.Memory,
+    now: datetime,
+    preset: fsrs.Preset,
 ) -> q.Candidate | None:
-    """The answered card as a candidate for the rest of today, if it is due again before the day
-    ends (a learning step; a review only on a 25-hour day)."""
-    if card.suspended or card.due is None or card.due >= day.end:
-        return None
+    """The answered card as a candidate for the rest of today, when it is due again before the
+    day ends: a learning step, or a review only on a 25-hour day."""
     group = question.sibling_group
-    if card.state in (fsrs.CardState.LEARNING, fsrs.CardState.RELEARNING):
-        return q.Candidate(question.id, home, q.Source.LEARNING, group, card.id, card.due)
-    if card.state == fsrs.CardState.REVIEW:
-        recall = fsrs.retrievability(card_memory(card), now, preset.parameters)
-        return q.Candidate(question.id, home, q.Source.REVIEW, group, card.id, card.due, recall)
+    if after.state in (fsrs.CardState.LEARNING, fsrs.CardState.RELEARNING):
+        return q.Candidate(question.id, home, q.Source.LEARNING, group, card_id, after.due)
+    if after.state == fsrs.CardState.REVIEW:
+        recall = fsrs.retrievability(after, now, preset.parameters)
+        return q.Candidate(question.id, home, q.Source.REVIEW, group, card_id, None, recall)
     return None
+
+
+@functools.cache
+def _count_statement(dialect: str, with_plan: bool) -> Any:
+    """Count an answer on today's row, creating it if need be, and write the plan's progress
+    if the row is still at the version the plan was read at (else drop the plan)."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(_DAYS).values(
+        user_id=sa.bindparam("b_user"),
+        local_date=sa.bindparam("b_date"),
+        reviews=1,
+        completed=False,
+        queue_progress=sa.bindparam("b_progress", type_=_DAYS.c.queue_progress.type),
+        queue_version=1,
+    )
+    kept: Any = sa.null()
+    progress: Any = sa.null()
+    if with_plan:
+        # The candidates stay as gathered; only the progress through them is written.
+        unmoved = _DAYS.c.queue_version == sa.bindparam("b_seen")
+        kept = sa.case((unmoved, _DAYS.c.queue), else_=sa.null())
+        progress = sa.case((unmoved, statement.excluded.queue_progress), else_=sa.null())
+    return statement.on_conflict_do_update(
+        index_elements=[_DAYS.c.user_id, _DAYS.c.local_date],
+        set_={
+            "reviews": _DAYS.c.reviews + 1,
+            "queue": kept,
+            "queue_progress": progress,
+            "queue_version": _DAYS.c.queue_version + 1,
+        },
+    ).returning(_DAYS.c.queue_version)
 
 
 def _count_answer(
@@ -989,35 +1141,18 @@ def _count_answer(
     The plan is stored only if the row is still at the version it was read at; otherwise (an
     answer in another tab, a change to the learner's tracks) it is dropped, to be gathered again.
     Returns whether the plan was kept."""
-    days = day_plans.DAYS
-    insert = day_plans.upsert()
-    statement = insert(days).values(
-        user_id=user_id,
-        local_date=day.date,
-        reviews=1,
-        completed=False,
-        queue_progress=plan.progress_json() if plan is not None else sa.null(),
-        queue_version=1,
-    )
-    kept: Any = sa.null()
-    progress: Any = sa.null()
-    if plan is not None and plan_version is not None:
-        # The candidates stay as gathered; only the progress through them is written.
-        unmoved = days.c.queue_version == plan_version
-        kept = sa.case((unmoved, days.c.queue), else_=sa.null())
-        progress = sa.case((unmoved, statement.excluded.queue_progress), else_=sa.null())
-    version = db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[days.c.user_id, days.c.local_date],
-            set_={
-                "reviews": days.c.reviews + 1,
-                "queue": kept,
-                "queue_progress": progress,
-                "queue_version": days.c.queue_version + 1,
-            },
-        ).returning(days.c.queue_version)
-    ).scalar_one()
-    return plan is not None and plan_version is not None and version == plan_version + 1
+    with_plan = plan is not None and plan_version is not None
+    connection = db.session.connection()
+    statement = _count_statement(connection.dialect.name, with_plan)
+    params: dict[str, Any] = {
+        "b_user": user_id,
+        "b_date": day.date,
+        "b_progress": plan.progress_json() if plan is not None and with_plan else None,
+    }
+    if with_plan:
+        params["b_seen"] = plan_version
+    version = connection.execute(statement, params).scalar_one()
+    return with_plan and version == (plan_version or 0) + 1
 
 
 def _reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:

@@ -52,3 +52,15 @@ def test_a_bad_number_in_the_environment_names_the_variable(monkeypatch):
     monkeypatch.setenv("SMTP_PORT", "twenty-five")
     with pytest.raises(ConfigError, match="SMTP_PORT"):
         create_app({"ENV_NAME": "testing"})
+
+
+def test_pooled_connections_are_checked_before_use_only_when_asked(monkeypatch):
+    monkeypatch.delenv("REHEARSE_DB_PRE_PING", raising=False)
+    options = create_app({"ENV_NAME": "testing"}).config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options == {"pool_pre_ping": False, "pool_recycle": 1800}
+    monkeypatch.setenv("REHEARSE_DB_PRE_PING", "true")
+    options = create_app({"ENV_NAME": "testing"}).config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_pre_ping"] is True
+    # An explicit engine option wins over the environment.
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False}})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False

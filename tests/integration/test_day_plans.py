@@ -58,7 +58,20 @@ def assert_plan_matches_the_cards(user_id: int, at: datetime, scope: str) -> Non
     plan = stored(user_id, at)
     assert plan is not None and scope in plan.scopes
     fresh = study._gather(user_id, day, scope, at)
-    assert shape(plan.queue(scope, at, day.end)) == shape(fresh.queue(scope, at, day.end))
+    expected = fresh.queue(scope, at, day.end)
+    assert shape(plan.queue(scope, at, day.end)) == shape(expected)
+    head = plan.heads.get(scope)
+    if head is not None and head.holds_at(at):  # what the next-card request reads
+
+        def which(c: q.Candidate | None) -> tuple[int, q.Source] | None:
+            return None if c is None else (c.question_id, c.source)
+
+        assert which(head.next) == which(expected.next)
+        assert (head.new, head.learning, head.review) == (
+            expected.count(q.Source.NEW),
+            expected.count(q.Source.LEARNING),
+            expected.count(q.Source.REVIEW),
+        )
     assert plan.done == {e: d for e, d in fresh.done.items() if d != q.Done()} | {
         e: d for e, d in plan.done.items() if d == q.Done()
     }
