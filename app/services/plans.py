@@ -12,6 +12,8 @@ for keeping it right are those of any cache written next to the data it mirrors:
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
@@ -47,41 +49,53 @@ def rowcount(result: Result[Any]) -> int:
 
 
 # Read on every request for a card: built once, then only bound and run, on the session's
-# connection (in its transaction) without the ORM layer, which this plain read does not need.
-_LOAD = sa.select(DAYS.c.queue, DAYS.c.queue_progress, DAYS.c.queue_version).where(
-    DAYS.c.user_id == sa.bindparam("user_id"), DAYS.c.local_date == sa.bindparam("local_date")
-)
-
-
-_LOAD_PROGRESS = sa.select(
-    DAYS.c.queue_progress, DAYS.c.queue_version, DAYS.c.queue.is_not(None)
+# connection (in its transaction) without the ORM layer, which this plain read does not need. The
+# candidates come as JSON text, parsed only when the head kept in the progress does not do.
+_READ = sa.select(
+    sa.cast(DAYS.c.queue, sa.Text), DAYS.c.queue_progress, DAYS.c.queue_version
 ).where(DAYS.c.user_id == sa.bindparam("user_id"), DAYS.c.local_date == sa.bindparam("local_date"))
 
 
-def load_heads(user_id: int, local_date: date) -> tuple[dict[str, Head], int]:
-    """The heads of a stored plan and the day's answers so far, read without the candidates
-    (no heads if there is no plan)."""
+@dataclass
+class Stored:
+    """A study day's row as read for the next card: the plan's parts and the row's version."""
+
+    base_text: str | None
+    progress: dict[str, Any] | None
+    version: int | None  # None: no row yet
+
+    @property
+    def has_plan(self) -> bool:
+        return bool(self.base_text) and bool(self.progress)
+
+    def heads(self) -> dict[str, Head]:
+        return heads_from_json(self.progress) if self.has_plan and self.progress else {}
+
+    @property
+    def answers(self) -> int:
+        return int(self.progress["answers"]) if self.progress else 0
+
+    def plan(self) -> DayPlan | None:
+        if not self.has_plan or self.base_text is None:
+            return None
+        return decode(json.loads(self.base_text), self.progress)
+
+
+def read(user_id: int, local_date: date) -> Stored:
     row = (
         db.session.connection()
-        .execute(_LOAD_PROGRESS, {"user_id": user_id, "local_date": local_date})
+        .execute(_READ, {"user_id": user_id, "local_date": local_date})
         .first()
     )
-    if row is None or row[0] is None or not row[2]:
-        return {}, 0
-    return heads_from_json(row[0]), int(row[0]["answers"])
+    if row is None:
+        return Stored(None, None, None)
+    return Stored(*row)
 
 
 def load(user_id: int, local_date: date) -> tuple[DayPlan | None, int | None]:
     """The stored plan (None if there is none) and the row's version (None if no row yet)."""
-    row = (
-        db.session.connection()
-        .execute(_LOAD, {"user_id": user_id, "local_date": local_date})
-        .first()
-    )
-    if row is None:
-        return None, None
-    base, progress, version = row
-    return decode(base, progress), version
+    stored = read(user_id, local_date)
+    return stored.plan(), stored.version
 
 
 def decode(base: Any, progress: Any) -> DayPlan | None:

@@ -33,7 +33,17 @@ from app.domain.questions import (
 )
 from app.domain.studyday import StudyDay, study_day
 from app.extensions import db
-from app.models import Card, Enrolment, Preset, Question, ReviewLog, Track, TrackArticle, User
+from app.models import (
+    Article,
+    Card,
+    Enrolment,
+    Preset,
+    Question,
+    ReviewLog,
+    Track,
+    TrackArticle,
+    User,
+)
 from app.models import StudyDay as StudyDayRow
 from app.services import plans as day_plans
 from app.services.errors import Conflict, NotFound, ValidationError
@@ -556,7 +566,7 @@ def _gather_and_store(
 # Run for every card shown: built once, then only bound.
 _ITEM = (
     sa.select(Question, Card)
-    .options(joinedload(Question.article))
+    .options(joinedload(Question.article).load_only(Article.key, Article.title))
     .outerjoin(
         Card, sa.and_(Card.question_id == Question.id, Card.user_id == sa.bindparam("user_id"))
     )
@@ -609,17 +619,17 @@ def today(user_id: int, *, now: datetime, track_key: str | None = None) -> Today
     user = _get_user(user_id)
     day = study_day(now, user.timezone, user.day_start_hour)
     scope = track_key or q.ALL_TRACKS
-    heads, answers = day_plans.load_heads(user_id, day.date)
-    head = heads.get(scope)
+    row = day_plans.read(user_id, day.date)
+    head = row.heads().get(scope)
     if head is not None and head.holds_at(now):
         item = None
         if head.next is not None and head.track_key is not None:
             item = _item(user_id, head.next, head.track_key, now)
         if head.next is None or item is not None:
-            counts = Counts(head.new, head.learning, head.review, done_today=answers)
+            counts = Counts(head.new, head.learning, head.review, done_today=row.answers)
             return _today(user_id, day, counts, item, head.enrolment_ids, now)
 
-    stored, version = day_plans.load(user_id, day.date)
+    stored, version = row.plan(), row.version
     if stored is None or scope not in stored.scopes:
         plan, built = _gather_and_store(user_id, day, scope, now, version)
         fresh = True

@@ -1,0 +1,119 @@
+"""The day plan, pure: an answer changes the queue read from the plan the way it changes the cards,
+the stored form reads back to the same queue, and a kept head holds only until time alone would
+change the queue."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from app.domain.queue import (
+    ALL_TRACKS,
+    LEARN_AHEAD,
+    Candidate,
+    DayPlan,
+    Done,
+    EnrolmentPlan,
+    Limits,
+    ScopePlan,
+    Source,
+)
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+DAY_END = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+
+
+def make_plan(reviews_per_day: int = 10) -> DayPlan:
+    learning = [Candidate(1, 7, Source.LEARNING, "row-a", 101, NOW + 30 * MINUTE)]
+    reviews = [
+        Candidate(2, 7, Source.REVIEW, "row-a", 102, None, 0.5),
+        Candidate(3, 7, Source.REVIEW, "row-b", 103, None, 0.7),
+        Candidate(4, 7, Source.REVIEW, None, 104, None, 0.9),
+    ]
+    new = [Candidate(5, 7, Source.NEW, "row-c", None, None, None, (0, 1, 1))]
+    return DayPlan(
+        enrolments={
+            7: EnrolmentPlan("core", 70, Limits(new_per_day=5, reviews_per_day=reviews_per_day), {})
+        },
+        done={},
+        answered={},
+        last=None,
+        answers=0,
+        scopes={ALL_TRACKS: ScopePlan((7,), learning, reviews, new)},
+    )
+
+
+def order(plan: DayPlan, at: datetime = NOW) -> list[int]:
+    return [c.question_id for c in plan.queue(ALL_TRACKS, at, DAY_END).items]
+
+
+def stored(plan: DayPlan) -> DayPlan:
+    """The plan as it comes back from the database's JSON columns."""
+    base = json.loads(json.dumps(plan.base_json()))
+    progress = json.loads(json.dumps(plan.progress_json()))
+    restored = DayPlan.from_json(base, progress)
+    assert restored is not None
+    return restored
+
+
+def test_the_row_a_review_waits_while_its_learning_sibling_is_in_the_queue():
+    assert order(make_plan()) == [3, 5, 4]
+
+
+def test_an_answer_takes_the_card_out_blocks_its_siblings_and_counts_against_the_limit():
+    plan = make_plan()
+    plan.record_answer(
+        question_id=3, enrolment_id=7, sibling_group="row-b", state_before=2, again=None
+    )
+    assert order(plan) == [4, 5]
+    assert plan.done == {7: Done(new=0, reviews=1)} and plan.answers == 1
+    # Back as a learning card due in ten minutes: shown early once nothing else is left.
+    again = Candidate(3, 7, Source.LEARNING, "row-b", 103, NOW + 10 * MINUTE)
+    plan.record_answer(
+        question_id=3, enrolment_id=7, sibling_group="row-b", state_before=2, again=again
+    )
+    queue = plan.queue(ALL_TRACKS, NOW, DAY_END)
+    assert [c.question_id for c in queue.ahead] == [3]
+    assert queue.count(Source.LEARNING) == 2
+
+
+def test_reviews_left_follows_the_limit_and_the_siblings():
+    plan = make_plan(reviews_per_day=1)
+    assert plan.reviews_left() is True
+    plan.record_answer(
+        question_id=4, enrolment_id=7, sibling_group=None, state_before=2, again=None
+    )
+    assert plan.reviews_left() is False  # the one review allowed today is used
+
+
+def test_the_stored_plan_gives_the_same_queue_and_progress():
+    plan = make_plan()
+    again = Candidate(5, 7, Source.LEARNING, "row-c", 105, NOW + MINUTE)
+    plan.record_answer(
+        question_id=5, enrolment_id=7, sibling_group="row-c", state_before=0, again=again
+    )
+    restored = stored(plan)
+    for at in (NOW, NOW + 2 * MINUTE, NOW + 31 * MINUTE):
+        assert restored.queue(ALL_TRACKS, at, DAY_END) == plan.queue(ALL_TRACKS, at, DAY_END)
+    assert restored.done == plan.done and restored.answered == plan.answered
+    assert restored.offered_by(ALL_TRACKS, 5) is None  # answered: no longer offered as new
+    assert stored(make_plan()).offered_by(ALL_TRACKS, 5) == 7
+
+
+def test_a_head_holds_until_a_learning_card_comes_within_reach():
+    plan = make_plan()
+    head = plan.remember_head(ALL_TRACKS, plan.queue(ALL_TRACKS, NOW, DAY_END), NOW)
+    assert head is not None and head.next is not None and head.next.question_id == 3
+    assert (head.new, head.learning, head.review) == (1, 1, 2)
+    # The learning card is due at +30 min, and may be shown early from +10 min (LEARN_AHEAD).
+    assert head.fresh_until == NOW + 30 * MINUTE - LEARN_AHEAD
+    assert head.holds_at(NOW + 5 * MINUTE)
+    assert not head.holds_at(NOW + 10 * MINUTE)
+    assert not head.holds_at(NOW - MINUTE)  # worked out later than asked: no use
+    kept = stored(plan).heads[ALL_TRACKS]
+    assert kept == head
+    plan.record_answer(
+        question_id=3, enrolment_id=7, sibling_group="row-b", state_before=2, again=None
+    )
+    assert plan.heads == {}
