@@ -8,13 +8,16 @@ bulk inserts (COPY on PostgreSQL, executemany on SQLite; never through the servi
 generated track of ``--cards-per-learner`` questions, one enrolment and default preset per learner,
 and per learner 85 % review cards due over +/-60 days, 10 % learning or relearning cards, 5 % new
 questions without a card (the last ones in track order), about two past review-log rows per card
-and five answers today. Then times, in-process through ``app.test_client()``, ``--samples``
-requests spread over random learners: the next card (``GET /api/v1/study/next``), an answer to it
-(``POST /api/v1/study/answers``, a fresh review id, the card version just shown) and a bare route
-in the same app. The two sizes are measured interleaved, request by request, so that whatever
-else runs on the machine slows both alike; the CPU column (this process only) is immune to such
-waiting. When the study API is not registered the two study operations are timed as service
-calls inside a request context instead, and the output says so.
+and five answers today (with the study day's row they count on), then runs the scheduler's
+prepare-plans job, as happens when each learner's day begins. Then times, in-process through
+``app.test_client()``, ``--samples`` requests spread over random learners: the next card
+(``GET /api/v1/study/next``), an answer to it (``POST /api/v1/study/answers``, a fresh review id,
+the card version just shown) and a bare route in the same app; and, for 100 learners whose plan
+is dropped first, the day's first next card without a prepared plan ("next, cold"). The two
+sizes are measured interleaved, request by request, so that whatever else runs on the machine
+slows both alike; the CPU column (this process only) is immune to such waiting. When the study
+API is not registered the two study operations are timed as service calls inside a request
+context instead, and the output says so.
 
 Targets: next card p99 < 5 ms and answer median < 3 ms on PostgreSQL; 1M/100k ratio <= 1.3x.
 """

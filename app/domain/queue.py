@@ -134,28 +134,17 @@ def _not_back_to_back(items: list[Candidate], last: Candidate | None) -> list[Ca
     return items
 
 
-def build_queue(
+def arrange(
     *,
-    now: datetime,
     learning: Iterable[Candidate],
     reviews: Iterable[Candidate],
     new: Iterable[Candidate],
     limits: Mapping[int, Limits],
     done: Mapping[int, Done],
     answered_today: Mapping[str, frozenset[int]],
-    last_answered: Candidate | None = None,
-    day_end: datetime | None = None,
-) -> Queue:
-    """Order today's remaining cards. ``limits`` and ``done`` are per enrolment id."""
-    learning = sorted(learning, key=lambda c: (c.due or now, c.question_id))
-    due_learning = [c for c in learning if c.due is None or c.due <= now]
-    ahead_cutoff = now + LEARN_AHEAD
-    later = [c for c in learning if c.due is not None and now < c.due <= ahead_cutoff]
-    if day_end is not None:
-        later_today = [c for c in learning if c.due is not None and ahead_cutoff < c.due < day_end]
-    else:
-        later_today = []
-
+) -> list[Candidate]:
+    """The reviews and new cards to show today, in order: the part of the queue that does not
+    change as time passes (only learning cards come due)."""
     taken: set[str] = {c.sibling_group for c in learning if c.sibling_group is not None}
     reviews_sorted = sorted(
         (c for c in reviews if not _blocked(c, answered_today)),
@@ -173,10 +162,55 @@ def build_queue(
         e: max(0, lim.new_per_day - done.get(e, Done()).new) for e, lim in limits.items()
     }
     chosen_new = _limit(_one_per_group(new_sorted, taken), new_allowance)
+    return _spread(chosen_reviews, chosen_new)
 
-    items = due_learning + _spread(chosen_reviews, chosen_new)
-    items = _not_back_to_back(items, last_answered)
+
+def assemble(
+    *,
+    now: datetime,
+    learning: Iterable[Candidate],
+    rest: Sequence[Candidate],
+    last_answered: Candidate | None = None,
+    day_end: datetime | None = None,
+) -> Queue:
+    """The queue at ``now``: learning cards due by then, followed by ``rest`` (see arrange)."""
+    learning = sorted(learning, key=lambda c: (c.due or now, c.question_id))
+    due_learning = [c for c in learning if c.due is None or c.due <= now]
+    ahead_cutoff = now + LEARN_AHEAD
+    later = [c for c in learning if c.due is not None and now < c.due <= ahead_cutoff]
+    if day_end is not None:
+        later_today = [c for c in learning if c.due is not None and ahead_cutoff < c.due < day_end]
+    else:
+        later_today = []
+    items = _not_back_to_back(due_learning + list(rest), last_answered)
     return Queue(items=tuple(items), ahead=tuple(later), later=tuple(later_today))
+
+
+def build_queue(
+    *,
+    now: datetime,
+    learning: Iterable[Candidate],
+    reviews: Iterable[Candidate],
+    new: Iterable[Candidate],
+    limits: Mapping[int, Limits],
+    done: Mapping[int, Done],
+    answered_today: Mapping[str, frozenset[int]],
+    last_answered: Candidate | None = None,
+    day_end: datetime | None = None,
+) -> Queue:
+    """Order today's remaining cards. ``limits`` and ``done`` are per enrolment id."""
+    learning = list(learning)
+    rest = arrange(
+        learning=learning,
+        reviews=reviews,
+        new=new,
+        limits=limits,
+        done=done,
+        answered_today=answered_today,
+    )
+    return assemble(
+        now=now, learning=learning, rest=rest, last_answered=last_answered, day_end=day_end
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -200,78 +234,75 @@ class EnrolmentPlan:
     preset: Mapping[str, object]  # the stored preset values, to schedule answers with
 
 
+# How many of the first reviews and new cards a head keeps: enough to find one that is not a
+# sibling of the last answer (see _not_back_to_back) without keeping the whole day.
+HEAD_REST = 8
+
+
 @dataclass(frozen=True)
 class Head:
-    """What asking for the next card needs of one scope's queue: the card and today's counts.
+    """What asking for the next card needs of one scope's queue, at any time of the day.
 
-    Worked out when the plan changes and kept with its progress, so that a request for the next
-    card reads neither the candidates nor orders them. Time changes the queue only as learning
-    cards come due (or within LEARN_AHEAD of it), so the head holds until the first of those.
+    Worked out whenever the plan changes and kept with its progress, so that a request for the
+    next card reads neither the candidates nor orders them. Time changes the queue only as
+    learning cards come due, so the head keeps the scope's learning cards and the first few of
+    the reviews and new cards (whose order time does not change); :meth:`at` assembles the head
+    of the queue from them exactly as :func:`build_queue` would.
     """
 
-    next: Candidate | None
-    new: int
-    learning: int
+    learning: tuple[Candidate, ...]
+    rest: tuple[Candidate, ...]  # the first HEAD_REST of arrange()
+    rest_total: int
+    new: int  # new cards and reviews in the whole of arrange()
     review: int
+    last: Candidate | None
     computed_at: datetime
-    fresh_until: datetime | None  # None: nothing changes with time alone before the day ends
-    track_key: str | None  # the next card's track
-    enrolment_ids: tuple[int, ...]  # the scope's
+    day_end: datetime
+    track_keys: Mapping[int, str]  # of the scope's enrolments
+    enrolment_ids: tuple[int, ...]
+
+    def at(self, now: datetime) -> tuple[Candidate | None, int, int, int] | None:
+        """(next card, new, learning, review) at ``now``; None if the kept part cannot tell
+        (every kept card is a sibling of the last answer) or ``now`` is outside its day."""
+        if not self.computed_at <= now < self.day_end:
+            return None
+        queue = assemble(
+            now=now, learning=self.learning, rest=self.rest, last_answered=self.last,
+            day_end=self.day_end,
+        )  # fmt: skip
+        if self.rest_total > len(self.rest) and self.last is not None and self.last.sibling_group:
+            group = self.last.sibling_group
+            if queue.items and all(c.sibling_group == group for c in queue.items):
+                return None
+        return queue.next, self.new, queue.count(Source.LEARNING), self.review
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "learning": [_candidate_json(c) for c in self.learning],
+            "rest": [_candidate_json(c) for c in self.rest],
+            "rest_total": self.rest_total,
+            "counts": [self.new, self.review],
+            "last": _candidate_json(self.last) if self.last else None,
+            "computed_at": self.computed_at.timestamp(),
+            "day_end": self.day_end.timestamp(),
+            "tracks": {str(e): key for e, key in self.track_keys.items()},
+            "enrolments": list(self.enrolment_ids),
+        }
 
     @classmethod
-    def of(
-        cls,
-        queue: Queue,
-        learning: Sequence[Candidate],
-        now: datetime,
-        track_key: str | None,
-        enrolment_ids: tuple[int, ...],
-    ) -> Head:
-        moments = [
-            moment
-            for c in learning
-            if c.due is not None
-            for moment in (c.due - LEARN_AHEAD, c.due)
-            if moment > now
-        ]
+    def from_json(cls, data: Mapping[str, Any]) -> Head:
+        new, review = data["counts"]
         return cls(
-            next=queue.next,
-            new=queue.count(Source.NEW),
-            learning=queue.count(Source.LEARNING),
-            review=queue.count(Source.REVIEW),
-            computed_at=now,
-            fresh_until=min(moments, default=None),
-            track_key=track_key,
-            enrolment_ids=enrolment_ids,
-        )
-
-    def holds_at(self, now: datetime) -> bool:
-        return self.computed_at <= now and (self.fresh_until is None or now < self.fresh_until)
-
-    def to_json(self) -> list[Any]:
-        return [
-            _candidate_json(self.next) if self.next else None,
-            self.new,
-            self.learning,
-            self.review,
-            self.computed_at.timestamp(),
-            self.fresh_until.timestamp() if self.fresh_until else None,
-            self.track_key,
-            list(self.enrolment_ids),
-        ]
-
-    @classmethod
-    def from_json(cls, data: Sequence[Any]) -> Head:
-        nxt, new, learning, review, computed_at, fresh_until, track_key, enrolment_ids = data
-        return cls(
-            next=_candidate_from(nxt) if nxt else None,
+            learning=tuple(_candidate_from(c) for c in data["learning"]),
+            rest=tuple(_candidate_from(c) for c in data["rest"]),
+            rest_total=data["rest_total"],
             new=new,
-            learning=learning,
             review=review,
-            computed_at=datetime.fromtimestamp(computed_at, UTC),
-            fresh_until=datetime.fromtimestamp(fresh_until, UTC) if fresh_until else None,
-            track_key=track_key,
-            enrolment_ids=tuple(enrolment_ids),
+            last=_candidate_from(data["last"]) if data["last"] else None,
+            computed_at=datetime.fromtimestamp(data["computed_at"], UTC),
+            day_end=datetime.fromtimestamp(data["day_end"], UTC),
+            track_keys={int(e): key for e, key in data["tracks"].items()},
+            enrolment_ids=tuple(data["enrolments"]),
         )
 
 
@@ -382,36 +413,48 @@ class DayPlan:
             self._current(plan.new),
         )
 
-    def queue(self, scope: str, now: datetime, day_end: datetime) -> Queue:
+    def _arrange(self, scope: str) -> tuple[list[Candidate], list[Candidate]]:
         learning, reviews, new = self.candidates(scope)
-        return build_queue(
-            now=now,
+        rest = arrange(
             learning=learning,
             reviews=reviews,
             new=new,
             limits={e: self.enrolments[e].limits for e in self.scopes[scope].enrolment_ids},
             done=self.done,
             answered_today=self.answered,
-            last_answered=self.last,
-            day_end=day_end,
+        )
+        return learning, rest
+
+    def queue(self, scope: str, now: datetime, day_end: datetime) -> Queue:
+        learning, rest = self._arrange(scope)
+        return assemble(
+            now=now, learning=learning, rest=rest, last_answered=self.last, day_end=day_end
         )
 
-    def remember_head(self, scope: str, queue: Queue, now: datetime) -> Head | None:
-        """Keep the head of ``queue``, this scope's queue at ``now`` (not when the plan is short
-        of new candidates: then the next request gathers it again)."""
+    def remember_head(self, scope: str, now: datetime, day_end: datetime) -> Queue:
+        """This scope's queue at ``now``; its head is kept too (unless the plan is short of new
+        candidates: then the next request gathers the plan again)."""
+        learning, rest = self._arrange(scope)
+        queue = assemble(
+            now=now, learning=learning, rest=rest, last_answered=self.last, day_end=day_end
+        )
         if self.short_of_new(scope, queue):
-            return None
-        nxt = queue.next
-        track_key = None
-        if nxt is not None:
-            if nxt.enrolment_id not in self.enrolments:
-                return None
-            track_key = self.enrolments[nxt.enrolment_id].track_key
-        head = Head.of(
-            queue, self.candidates(scope)[0], now, track_key, self.scopes[scope].enrolment_ids
+            return queue
+        enrolment_ids = self.scopes[scope].enrolment_ids
+        head = Head(
+            learning=tuple(sorted(learning, key=lambda c: (c.due or now, c.question_id))),
+            rest=tuple(rest[:HEAD_REST]),
+            rest_total=len(rest),
+            new=sum(1 for c in rest if c.source is Source.NEW),
+            review=sum(1 for c in rest if c.source is Source.REVIEW),
+            last=self.last,
+            computed_at=now,
+            day_end=day_end,
+            track_keys={e: self.enrolments[e].track_key for e in enrolment_ids},
+            enrolment_ids=enrolment_ids,
         )
         self.heads[scope] = head
-        return head
+        return queue
 
     def short_of_new(self, scope: str, queue: Queue) -> bool:
         """Whether an enrolment whose new questions were cut short now offers fewer than its

@@ -557,8 +557,7 @@ def _gather_and_store(
 ) -> tuple[q.DayPlan, q.Queue]:
     """Gather the plan, work out the scope's queue and its head, and store them."""
     plan = _gather(user_id, day, scope, now)
-    built = plan.queue(scope, now, day.end)
-    plan.remember_head(scope, built, now)
+    built = plan.remember_head(scope, now, day.end)
     day_plans.store(user_id, day.date, plan, seen_version=seen_version)
     return plan, built
 
@@ -621,12 +620,14 @@ def today(user_id: int, *, now: datetime, track_key: str | None = None) -> Today
     scope = track_key or q.ALL_TRACKS
     row = day_plans.read(user_id, day.date)
     head = row.heads().get(scope)
-    if head is not None and head.holds_at(now):
+    found = head.at(now) if head is not None else None
+    if head is not None and found is not None:
+        nxt, new, learning, review = found
         item = None
-        if head.next is not None and head.track_key is not None:
-            item = _item(user_id, head.next, head.track_key, now)
-        if head.next is None or item is not None:
-            counts = Counts(head.new, head.learning, head.review, done_today=row.answers)
+        if nxt is not None and nxt.enrolment_id in head.track_keys:
+            item = _item(user_id, nxt, head.track_keys[nxt.enrolment_id], now)
+        if nxt is None or item is not None:
+            counts = Counts(new, learning, review, done_today=row.answers)
             return _today(user_id, day, counts, item, head.enrolment_ids, now)
 
     stored, version = row.plan(), row.version
@@ -1065,7 +1066,7 @@ def _apply(
         # Work out what comes next now, so that asking for it is a plain read.
         scope = track_key or q.ALL_TRACKS
         if scope in plan.scopes:
-            plan.remember_head(scope, plan.queue(scope, now, day.end), now)
+            plan.remember_head(scope, now, day.end)
     plan_kept = _count_answer(user_id, day, plan, plan_version)
     if not completed:
         left = plan.reviews_left() if plan is not None and plan_kept else None

@@ -61,13 +61,13 @@ def assert_plan_matches_the_cards(user_id: int, at: datetime, scope: str) -> Non
     expected = fresh.queue(scope, at, day.end)
     assert shape(plan.queue(scope, at, day.end)) == shape(expected)
     head = plan.heads.get(scope)
-    if head is not None and head.holds_at(at):  # what the next-card request reads
-
-        def which(c: q.Candidate | None) -> tuple[int, q.Source] | None:
-            return None if c is None else (c.question_id, c.source)
-
-        assert which(head.next) == which(expected.next)
-        assert (head.new, head.learning, head.review) == (
+    found = head.at(at) if head is not None else None
+    if found is not None:  # what the next-card request reads
+        nxt, new, learning, review = found
+        assert (None if nxt is None else (nxt.question_id, nxt.source)) == (
+            None if expected.next is None else (expected.next.question_id, expected.next.source)
+        )
+        assert (new, learning, review) == (
             expected.count(q.Source.NEW),
             expected.count(q.Source.LEARNING),
             expected.count(q.Source.REVIEW),

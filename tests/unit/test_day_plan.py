@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 from app.domain.queue import (
     ALL_TRACKS,
-    LEARN_AHEAD,
+    HEAD_REST,
     Candidate,
     DayPlan,
     Done,
     EnrolmentPlan,
     Limits,
+    Queue,
     ScopePlan,
     Source,
 )
@@ -101,19 +102,53 @@ def test_the_stored_plan_gives_the_same_queue_and_progress():
     assert stored(make_plan()).offered_by(ALL_TRACKS, 5) == 7
 
 
-def test_a_head_holds_until_a_learning_card_comes_within_reach():
+def head_view(queue: Queue) -> tuple[int | None, int, int, int]:
+    nxt = queue.next
+    return (
+        None if nxt is None else nxt.question_id,
+        queue.count(Source.NEW),
+        queue.count(Source.LEARNING),
+        queue.count(Source.REVIEW),
+    )
+
+
+def test_a_kept_head_gives_the_queues_head_at_any_time_of_the_day():
     plan = make_plan()
-    head = plan.remember_head(ALL_TRACKS, plan.queue(ALL_TRACKS, NOW, DAY_END), NOW)
-    assert head is not None and head.next is not None and head.next.question_id == 3
-    assert (head.new, head.learning, head.review) == (1, 1, 2)
-    # The learning card is due at +30 min, and may be shown early from +10 min (LEARN_AHEAD).
-    assert head.fresh_until == NOW + 30 * MINUTE - LEARN_AHEAD
-    assert head.holds_at(NOW + 5 * MINUTE)
-    assert not head.holds_at(NOW + 10 * MINUTE)
-    assert not head.holds_at(NOW - MINUTE)  # worked out later than asked: no use
-    kept = stored(plan).heads[ALL_TRACKS]
-    assert kept == head
+    plan.remember_head(ALL_TRACKS, NOW, DAY_END)
+    head = stored(plan).heads[ALL_TRACKS]
+    # Before the learning card (due at +30 min) is within LEARN_AHEAD, after, and once due.
+    for at in (NOW, NOW + 10 * MINUTE, NOW + 30 * MINUTE, DAY_END - MINUTE):
+        found = head.at(at)
+        assert found is not None
+        nxt, *counts = found
+        assert (None if nxt is None else nxt.question_id, *counts) == head_view(
+            plan.queue(ALL_TRACKS, at, DAY_END)
+        )
+    assert head.at(NOW + 30 * MINUTE)[0].question_id == 1  # type: ignore[index,union-attr]
+    assert head.at(NOW - MINUTE) is None  # worked out later than asked
+    assert head.at(DAY_END) is None  # another day
     plan.record_answer(
         question_id=3, enrolment_id=7, sibling_group="row-b", state_before=2, again=None
     )
     assert plan.heads == {}
+
+
+def test_a_head_keeps_only_the_first_cards_and_still_never_shows_two_siblings_in_a_row():
+    reviews = [
+        Candidate(10 + i, 7, Source.REVIEW, f"row-{i}", 200 + i, None, 0.01 * i) for i in range(20)
+    ]
+    # The last answer was a learning sibling of the most forgotten review (row-0).
+    plan = DayPlan(
+        enrolments={7: EnrolmentPlan("core", 70, Limits(5, 100), {})},
+        done={},
+        answered={},
+        last=Candidate(9, 7, Source.REVIEW, "row-0"),
+        answers=1,
+        scopes={ALL_TRACKS: ScopePlan((7,), [], reviews, [])},
+    )
+    plan.remember_head(ALL_TRACKS, NOW, DAY_END)
+    head = stored(plan).heads[ALL_TRACKS]
+    assert len(head.rest) == HEAD_REST and head.rest_total == 20 and head.review == 20
+    found = head.at(NOW)
+    assert found is not None and found[0] is not None
+    assert found[0].question_id == 11 == plan.queue(ALL_TRACKS, NOW, DAY_END).items[0].question_id
