@@ -1427,7 +1427,10 @@ def prepare_plans(*, now: datetime, batch_size: int = 500) -> PrepareRun:
         rows = db.session.execute(
             sa.select(
                 days.c.user_id, days.c.local_date, days.c.queue.is_not(None), days.c.queue_version
-            ).where(days.c.user_id.in_(today_of), days.c.local_date >= since)
+            ).where(
+                days.c.user_id.in_(today_of),
+                days.c.local_date.in_({day.date for day in today_of.values()}),
+            )
         ).all()
         stored = {(u, d): (has_plan, version) for u, d, has_plan, version in rows}
         for user_id, day in today_of.items():
