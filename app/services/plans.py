@@ -37,10 +37,14 @@ DROPPED = {
 }
 
 
-def upsert() -> Any:
-    """The dialect's INSERT with ON CONFLICT support."""
-    dialect = db.session.get_bind().dialect.name
+def insert_for(dialect: str) -> Any:
+    """The dialect's INSERT, with ON CONFLICT support."""
     return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
+def upsert() -> Any:
+    """INSERT with ON CONFLICT support for the session's database."""
+    return insert_for(db.session.get_bind().dialect.name)
 
 
 def rowcount(result: Result[Any]) -> int:

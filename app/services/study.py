@@ -15,8 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -44,11 +42,12 @@ from app.models import (
     TrackArticle,
     User,
 )
-from app.models import StudyDay as StudyDayRow
 from app.services import plans as day_plans
 from app.services.errors import Conflict, NotFound, ValidationError
 
 log = logging.getLogger(__name__)
+
+_DAYS = day_plans.DAYS
 
 REVIEW_ID_MAX = 64
 FUZZ_SEED_FACTOR = 7919
@@ -217,7 +216,12 @@ def _domain_preset(values: tuple[tuple[str, Any], ...]) -> fsrs.Preset:
 
 
 def domain_preset(row: Preset) -> fsrs.Preset:
-    values = row.values()
+    return preset_from_values(row.values())
+
+
+def preset_from_values(stored: Mapping[str, Any]) -> fsrs.Preset:
+    """The scheduler's preset for a preset version's stored values (made once per distinct set)."""
+    values = dict(stored)
     values["parameters"] = tuple(values["parameters"])
     return _domain_preset(tuple(sorted(values.items())))
 
@@ -437,7 +441,7 @@ def _gather_scope(
         memory = fsrs.Memory(
             state=fsrs.CardState.REVIEW, stability=stability, last_review=last_review, due=due
         )
-        recall = fsrs.retrievability(memory, now, _preset_of(plans[home]).parameters)
+        recall = fsrs.retrievability(memory, now, preset_from_values(plans[home].preset).parameters)
         # Reviews are ranked by recall, not due time: the plan leaves their due time out.
         reviews.append(
             q.Candidate(question_id, home, q.Source.REVIEW, group, card_id, None, recall)
@@ -521,12 +525,6 @@ def _enrolment_plan(enrolment: Enrolment) -> q.EnrolmentPlan:
         limits=q.Limits(new_per_day=row.new_per_day, reviews_per_day=row.max_reviews_per_day),
         preset=row.values(),
     )
-
-
-def _preset_of(plan: q.EnrolmentPlan) -> fsrs.Preset:
-    values = dict(plan.preset)
-    values["parameters"] = tuple(values["parameters"])  # type: ignore[arg-type]
-    return _domain_preset(tuple(sorted(values.items())))
 
 
 def _gather(user_id: int, day: StudyDay, scope: str, now: datetime) -> q.DayPlan:
@@ -896,7 +894,7 @@ def _home_and_preset(
             home = plan.offered_by(track_key or q.ALL_TRACKS, question.id)
         if home is not None:
             enrolment = plan.enrolments[home]
-            return home, enrolment.preset_id, _preset_of(enrolment)
+            return home, enrolment.preset_id, preset_from_values(enrolment.preset)
     row: Enrolment | None = None
     if card is not None and card.enrolment_id is not None:
         row = db.session.get(Enrolment, card.enrolment_id, options=[joinedload(Enrolment.presets)])
@@ -906,7 +904,6 @@ def _home_and_preset(
     return row.id, preset_row.id, domain_preset(preset_row)
 
 
-_DAYS = day_plans.DAYS
 _CARDS = Card.__table__
 _LOGS = ReviewLog.__table__
 # The answer's statements are built once and only bound per request (building one costs more than
@@ -1117,8 +1114,7 @@ def _again(
 def _count_statement(dialect: str, with_plan: bool) -> Any:
     """Count an answer on today's row, creating it if need be, and write the plan's progress
     if the row is still at the version the plan was read at (else drop the plan)."""
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(_DAYS).values(
+    statement = day_plans.insert_for(dialect)(_DAYS).values(
         user_id=sa.bindparam("b_user"),
         local_date=sa.bindparam("b_date"),
         reviews=1,
@@ -1228,14 +1224,13 @@ def _reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:
 def _complete_day(user: User, day: StudyDay) -> None:
     """Mark the day complete — its due reviews are done, or it had none and the learner answered
     a card — and extend the streak by one. Only the first answer to complete it counts."""
-    days = day_plans.DAYS
     marked = day_plans.rowcount(
         db.session.execute(
-            sa.update(days)
+            sa.update(_DAYS)
             .where(
-                days.c.user_id == user.id,
-                days.c.local_date == day.date,
-                days.c.completed.is_(False),
+                _DAYS.c.user_id == user.id,
+                _DAYS.c.local_date == day.date,
+                _DAYS.c.completed.is_(False),
             )
             .values(completed=True)
         )
@@ -1298,11 +1293,10 @@ def undo(user_id: int, *, now: datetime) -> int:
     log.undone_at = now
     user = _get_user(user_id)
     answered_on = study_day(log.reviewed_at, user.timezone, user.day_start_hour).date
-    days = StudyDayRow.__table__
     db.session.execute(
-        sa.update(days)
-        .where(days.c.user_id == user_id, days.c.local_date == answered_on, days.c.reviews > 0)
-        .values(reviews=days.c.reviews - 1)
+        sa.update(_DAYS)
+        .where(_DAYS.c.user_id == user_id, _DAYS.c.local_date == answered_on, _DAYS.c.reviews > 0)
+        .values(reviews=_DAYS.c.reviews - 1)
     )
     forget_plans(user_id, now)
     _commit_card_change()
@@ -1399,11 +1393,10 @@ def prepare_plans(*, now: datetime, batch_size: int = 500) -> PrepareRun:
     at any time and as often as wanted: a learner with a plan for today is skipped.
     """
     run = PrepareRun()
-    days = day_plans.DAYS
     since = now.date() - timedelta(days=ACTIVE_DAYS + 1)
     active = (
-        sa.select(days.c.user_id)
-        .where(days.c.local_date >= since, days.c.reviews > 0)
+        sa.select(_DAYS.c.user_id)
+        .where(_DAYS.c.local_date >= since, _DAYS.c.reviews > 0)
         .distinct()
         .scalar_subquery()
     )
@@ -1426,10 +1419,13 @@ def prepare_plans(*, now: datetime, batch_size: int = 500) -> PrepareRun:
         db.session.expunge_all()  # each plan is committed on its own: keep none of these loaded
         rows = db.session.execute(
             sa.select(
-                days.c.user_id, days.c.local_date, days.c.queue.is_not(None), days.c.queue_version
+                _DAYS.c.user_id,
+                _DAYS.c.local_date,
+                _DAYS.c.queue.is_not(None),
+                _DAYS.c.queue_version,
             ).where(
-                days.c.user_id.in_(today_of),
-                days.c.local_date.in_({day.date for day in today_of.values()}),
+                _DAYS.c.user_id.in_(today_of),
+                _DAYS.c.local_date.in_({day.date for day in today_of.values()}),
             )
         ).all()
         stored = {(u, d): (has_plan, version) for u, d, has_plan, version in rows}
