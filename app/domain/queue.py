@@ -442,7 +442,7 @@ class DayPlan:
             return queue
         enrolment_ids = self.scopes[scope].enrolment_ids
         head = Head(
-            learning=tuple(sorted(learning, key=lambda c: (c.due or now, c.question_id))),
+            learning=tuple(learning),  # assemble() orders them
             rest=tuple(rest[:HEAD_REST]),
             rest_total=len(rest),
             new=sum(1 for c in rest if c.source is Source.NEW),
