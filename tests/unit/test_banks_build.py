@@ -207,7 +207,9 @@ def test_the_readme_example_article_yields_what_the_readme_promises() -> None:
     assert bank.errors == ()
     cards = {q.key: q for q in bank.questions}
     which = cards["process-vs-thread:table:processes-vs-threads:memory:which:process"]
-    assert which.prompt == "Which option has: *Own virtual address space* (Memory)?"
+    assert which.kind == "table_side"
+    assert which.prompt == "Which of these is true of *Process*, not *Thread*?"
+    assert which.choices[which.correct or 0] == "**Memory:** Own virtual address space"
     compare = cards["process-vs-thread:table:processes-vs-threads:memory:compare"]
     assert compare.prompt == "Compare *Process* and *Thread* on *Memory*"
     assert cards["process-vs-thread:one_thing"].cloze_answer == "Isolation"

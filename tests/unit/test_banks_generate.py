@@ -42,8 +42,14 @@ def test_registry_covers_every_kind_the_grader_knows() -> None:
             "key_tradeoff",
             "key_tradeoff_reverse",
             "table_which",
+            "table_side",
             "table_compare",
+            "term",
+            "term_which",
+            "tradeoff_note",
+            "pros_cons",
             "self_assessment",
+            "recall",
             "one_thing",
             "authored",
         }
@@ -100,30 +106,107 @@ def test_key_tradeoff_question_with_distractors() -> None:
     assert reverse.sibling_group == "alpha:key_tradeoff"
 
 
-def test_equivalent_tradeoffs_are_never_distractors() -> None:
+def test_equivalent_close_and_synonym_tradeoffs_are_never_distractors() -> None:
     sources = [
         article("alpha", "Safety vs Speed"),
-        article("beta", "speed vs safety (again)"),
+        article("beta", "speed vs safety (again)"),  # the same trade-off
         article("gamma", "Cost vs Control"),
+        article("delta", "Freshness vs Latency"),
+        article("epsilon", "Reliability vs Performance"),  # a near-synonym of alpha's
+        article("zeta", "Safety vs Cost"),  # shares a side with alpha's
     ]
     bank = build_bank(sources)
     card = kinds_of(bank.questions, "key_tradeoff")["alpha"]
-    assert sorted(card.choices) == ["Cost vs Control", "Safety vs Speed"]
-    reverse = kinds_of(bank.questions, "key_tradeoff_reverse")["alpha"]
-    assert sorted(reverse.choices) == ["Alpha", "Gamma"]  # Beta has the same trade-off
+    assert sorted(card.choices) == ["Cost vs Control", "Freshness vs Latency", "Safety vs Speed"]
+    # Beta names the same trade-off, so "which topic's key trade-off is Safety vs Speed?" would
+    # have two right answers: it is not asked, and the bank says why.
+    assert "alpha" not in kinds_of(bank.questions, "key_tradeoff_reverse")
+    assert any(
+        p.path.endswith("alpha.md") and "reverse question" in p.message for p in bank.warnings
+    )
+
+
+def test_near_synonym_tradeoffs() -> None:
+    from app.domain.banks.text import tradeoff_sides
+    from app.domain.banks.wording import near_synonym_tradeoffs
+
+    def close(a: str, b: str) -> bool:
+        return near_synonym_tradeoffs(tradeoff_sides(a), tradeoff_sides(b))
+
+    assert close("Durability vs Performance", "Safety vs Speed")
+    assert close("Simplicity vs Performance", "Speed vs Ease")
+    assert not close("Durability vs Performance", "Consistency vs Availability")
+    assert not close("Isolation vs Efficiency", "Throughput vs Latency")
+
+
+def test_distractors_come_from_related_articles_first() -> None:
+    def related(key: str, tradeoff: str, part: int, tags: str) -> SourceFile:
+        text = (
+            f"---\nkey: {key}\ntitle: {key.title()}\nseries: s\npart: {part}\n"
+            f"key_tradeoff: {tradeoff}\ntags: [{tags}]\n---\n\n# {key.title()}\n"
+        )
+        return SourceFile(f"question_banks/s/{key}.md", text)
+
+    sources = [
+        related("threads", "Isolation vs Efficiency", 1, "os"),
+        related("memory", "Control vs Convenience", 1, "os"),
+        related("scheduling", "Throughput vs Latency", 1, "os"),
+        related("fsync", "Durability vs Performance", 1, "os, storage"),
+        related("adr", "Documentation Effort vs Decision Legibility", 7, "leadership"),
+        related("debt", "Velocity vs Maintainability", 7, "leadership"),
+        related("hiring", "Speed vs Bar", 7, "leadership"),
+    ]
+    card = kinds_of(build_bank(sources).questions, "key_tradeoff")["threads"]
+    assert sorted(card.choices) == sorted(
+        [
+            "Isolation vs Efficiency",
+            "Control vs Convenience",
+            "Throughput vs Latency",
+            "Durability vs Performance",
+        ]
+    )
+
+
+def test_title_that_gives_the_tradeoff_away_uses_its_topic_or_is_not_asked() -> None:
+    def titled(key: str, title: str, tradeoff: str, topic: str = "") -> SourceFile:
+        extra = f"topic: {topic}\n" if topic else ""
+        text = f"---\nkey: {key}\ntitle: {title}\nkey_tradeoff: {tradeoff}\n{extra}---\n"
+        return SourceFile(f"question_banks/s/{key}.md", text)
+
+    others = [
+        titled("a", "Processes", "Isolation vs Efficiency"),
+        titled("b", "CAP theorem", "Consistency vs Availability"),
+        titled("c", "Memory", "Control vs Convenience"),
+    ]
+    plain = build_bank(
+        [*others, titled("io", "File I/O & Durability", "Performance vs Durability")]
+    )
+    assert "io" not in kinds_of(plain.questions, "key_tradeoff")
+    named = build_bank(
+        [*others, titled("io", "File I/O & Durability", "Performance vs Durability", "fsync()")]
+    )
+    card = kinds_of(named.questions, "key_tradeoff")["io"]
+    assert card.prompt == "What is the key trade-off of fsync()?"
+    reverse = kinds_of(named.questions, "key_tradeoff_reverse")["io"]
+    assert reverse.choices[reverse.correct or 0] == "fsync()"
 
 
 def test_no_distractor_means_no_key_tradeoff_question() -> None:
     bank = build_bank([article("alpha", "Safety vs Speed"), article("beta", "Speed vs Safety")])
     assert kinds_of(bank.questions, "key_tradeoff") == {}
     assert kinds_of(bank.questions, "key_tradeoff_reverse") == {}
-    # Neither article yields anything else: each gets a warning, not an error.
+    # Neither article yields anything: warnings, not errors.
     assert bank.errors == ()
-    assert len(bank.warnings) == 2
+    assert sorted(p.message.split(":")[0].split(" '")[0] for p in bank.warnings) == [
+        "key trade-off",
+        "key trade-off",
+        "no questions found",
+        "no questions found",
+    ]
 
 
 def test_distractors_are_deterministic_and_linear_in_corpus_order() -> None:
-    sources = [article(f"topic-{n}", f"Side {n} vs Other {n}") for n in range(40)]
+    sources = [article(f"topic-{n}", f"Alpha{n} vs Beta{n}") for n in range(40)]
     first = build_bank(sources)
     again = build_bank(list(reversed(sources)))
     assert {q.key: q.choices for q in first.questions} == {
@@ -134,7 +217,7 @@ def test_distractors_are_deterministic_and_linear_in_corpus_order() -> None:
 
 
 def test_adding_an_unrelated_article_keeps_most_distractors() -> None:
-    sources = [article(f"topic-{n}", f"Side {n} vs Other {n}") for n in range(60)]
+    sources = [article(f"topic-{n}", f"Alpha{n} vs Beta{n}") for n in range(60)]
     before = {q.key: q.choices for q in build_bank(sources).questions}
     after = {
         q.key: q.choices
@@ -146,7 +229,13 @@ def test_adding_an_unrelated_article_keeps_most_distractors() -> None:
 
 
 def test_title_with_markdown_characters_is_escaped() -> None:
-    bank = build_bank([article("a", "X vs Y", "Use *args"), article("b", "P vs Q", "B")])
+    bank = build_bank(
+        [
+            article("a", "X vs Y", "Use *args"),
+            article("b", "P vs Q", "B"),
+            article("c", "M vs N", "C"),
+        ]
+    )
     card = kinds_of(bank.questions, "key_tradeoff")["a"]
     assert card.prompt == "What is the key trade-off of Use \\*args?"
 
@@ -157,7 +246,8 @@ def test_positions_follow_the_registry_order() -> None:
             "question_banks/s/01-process-vs-thread.md",
             (FIXTURES / "corpus/question_banks/demo-series/01-process-vs-thread.md").read_text(),
         ),
-        article("other", "Durability vs Performance"),
+        article("other", "Durability vs Performance", "Durable writes"),
+        article("third", "Consistency vs Availability", "The CAP theorem"),
     ]
     bank = build_bank(sources)
     own = [q for q in bank.questions if q.article_key == "process-vs-thread"]
@@ -166,7 +256,7 @@ def test_positions_follow_the_registry_order() -> None:
     assert order == [
         "key_tradeoff",
         "one_thing",
-        "table_which",
+        "table_side",
         "table_compare",
         "self_assessment",
         "authored",
@@ -182,6 +272,7 @@ def test_generate_questions_reports_a_failing_generator_and_keeps_the_rest() -> 
     assert [s.kind for s in specs] == ["self_assessment"]
     assert [p.message.split(":")[0] for p in problems] == [
         "could not generate table_which questions",
+        "could not generate table_side questions",
         "could not generate table_compare questions",
     ]
 

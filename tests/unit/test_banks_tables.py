@@ -33,15 +33,22 @@ def test_options_as_columns() -> None:
     ]
 
     bank = build_bank([load("shapes/options-as-columns.md")])
-    which = questions(bank, "table_which")
-    card = which["load-balancers:table:l4-vs-l7:routes-on:which:l7"]
-    assert card.prompt == "Which option has: *URL path, headers, cookies* (Routes on)?"
-    assert card.choices == ("L4", "L7")
-    assert card.correct == 1
+    # Two options: a "which" would be a coin flip, so each cell is asked as "which of these is
+    # true of L7, not L4?" among the other option's cells, the same row's first.
+    assert questions(bank, "table_which") == {}
+    side = questions(bank, "table_side")
+    card = side["load-balancers:table:l4-vs-l7:routes-on:which:l7"]
+    assert card.prompt == "Which of these is true of *L7*, not *L4*?"
+    assert card.choices[card.correct or 0] == "**Routes on:** URL path, headers, cookies"
+    assert "**Routes on:** IP address and port" in card.choices  # the mirror cell
+    assert len(card.choices) == 4 and len(set(card.choices)) == 4
+    wrong = [c for i, c in enumerate(card.choices) if i != card.correct]
+    l4_cells = {"IP address and port", "Passed through", "Low", "TCP connect"}
+    assert all(choice.split(":** ", 1)[1] in l4_cells for choice in wrong)
     assert "Routes on" in card.answer and "URL path, headers, cookies" in card.answer
     assert card.sibling_group == "load-balancers:table:l4-vs-l7:routes-on"
     assert card.line == 14
-    assert len(which) == 8  # 4 aspects x 2 options, every cell distinct
+    assert len(side) == 8  # 4 aspects x 2 options, every cell distinct
 
     compare = questions(bank, "table_compare")
     card = compare["load-balancers:table:l4-vs-l7:tls:compare"]
@@ -73,7 +80,7 @@ def test_options_as_rows() -> None:
     serializable = which[
         "isolation-levels:table:anomalies-by-isolation-level:phantom-read:which:serializable"
     ]
-    assert serializable.prompt == "Which option has: *Prevented* (Phantom read)?"
+    assert serializable.prompt == "Which isolation level has *Prevented* for phantom read?"
     assert serializable.choices[serializable.correct or 0] == "Serializable"
     assert serializable.line == 17
     compare = questions(bank, "table_compare")
@@ -106,39 +113,40 @@ def test_shorter_side_is_taken_as_options_when_the_corner_says_neither() -> None
 def test_cells_become_clean_inline_markdown() -> None:
     bank = build_bank([load("shapes/rich-cells.md")])
     assert bank.errors == ()
-    which = questions(bank, "table_which")
-    api = which["rich-cells:table:i-o-multiplexing:api:which:select"]
-    assert api.choices == ("`select`", "`epoll`")
-    assert api.prompt == "Which option has: *`select(nfds, &r, &w, &e, &t)`* (API)?"
-    scaling = which["rich-cells:table:i-o-multiplexing:scaling:which:select"]
-    assert "**O(n)** per call\\\nscans every fd" in scaling.prompt  # <br> is a hard break
-    assert "<br>" not in scaling.prompt
-    docs = which["rich-cells:table:i-o-multiplexing:docs:which:epoll"]
-    assert "[man epoll](https://man7.org/linux/man-pages/man7/epoll.7.html)" in docs.prompt
-    pipes = which["rich-cells:table:i-o-multiplexing:shell-use:which:select"]
-    assert "`a | b` pipes" in pipes.prompt  # the escaped pipe is unescaped, the cell not split
-    double = which["rich-cells:table:i-o-multiplexing:shell-use:which:epoll"]
-    assert "`x || y`" in double.prompt
-    limit = which["rich-cells:table:i-o-multiplexing:limit:which:select"]
-    assert "1024 fds (`FD_SETSIZE`)" in limit.prompt
-    compare = questions(bank, "table_compare")["rich-cells:table:i-o-multiplexing:scaling:compare"]
-    # A hard break inside a list item is indented so it stays inside the item.
-    assert "- **`select`**: **O(n)** per call\\\n  scans every fd" in compare.answer
+    compare = questions(bank, "table_compare")
+    api = compare["rich-cells:table:i-o-multiplexing:api:compare"]
+    assert api.answer == (
+        "API:\n\n- **`select`**: `select(nfds, &r, &w, &e, &t)`\n"
+        "- **`epoll`**: `epoll_wait(epfd, events, n, t)`"
+    )
+    scaling = compare["rich-cells:table:i-o-multiplexing:scaling:compare"]
+    # <br> is a hard break, indented so it stays inside the list item.
+    assert "- **`select`**: **O(n)** per call\\\n  scans every fd" in scaling.answer
+    assert "<br>" not in scaling.answer
+    docs = compare["rich-cells:table:i-o-multiplexing:docs:compare"]
+    assert "[man epoll](https://man7.org/linux/man-pages/man7/epoll.7.html)" in docs.answer
+    pipes = compare["rich-cells:table:i-o-multiplexing:shell-use:compare"]
+    assert "`a | b` pipes" in pipes.answer  # the escaped pipe is unescaped, the cell not split
+    assert "`x || y`" in pipes.answer
+    side = questions(bank, "table_side")
+    limit = side["rich-cells:table:i-o-multiplexing:limit:which:select"]
+    assert limit.choices[limit.correct or 0] == "**Limit:** 1024 fds (`FD_SETSIZE`)"
+    # A cell that names its own option ("`select(…)`" for select) is never the asked one.
+    assert "rich-cells:table:i-o-multiplexing:api:which:select" not in side
 
 
 def test_plain_text_special_characters_are_escaped() -> None:
     text = (
-        "# T\n\n## Trade-offs\n\n| Aspect | A | B |\n|---|---|---|\n"
-        "| Cost | 2 <b>x</b> 3 \\* 4 | under_score _x_ |\n"
+        "# T\n\n## Trade-offs\n\n| Aspect | A | B | C |\n|---|---|---|---|\n"
+        "| Cost | 2 <b>x</b> 3 \\* 4 | under_score _x_ | plain |\n"
     )
     bank = build_bank([SourceFile("t.md", text)])
     cards = questions(bank, "table_which")
-    assert (
-        cards["t:table:table-1:cost:which:a"].prompt
-        == "Which option has: *2 **x** 3 \\* 4* (Cost)?"
+    assert cards["t:table:table-1:cost:which:a"].prompt == (
+        "Cost: *2 **x** 3 \\* 4*. Which of A, B or C is this?"
     )
     assert cards["t:table:table-1:cost:which:b"].prompt == (
-        "Which option has: *under_score *x** (Cost)?"
+        "Which of A, B or C has *under_score *x** for cost?"
     )
 
 
@@ -150,46 +158,44 @@ def test_rows_with_missing_cells_warn_and_leave_the_cells_out() -> None:
         "row 'Replay' has 3 cells, header has 4; the missing cells are left out of the questions"
     )
     which = questions(bank, "table_which")
-    assert "missing-cells:table:queues:replay:which:sqs" not in which
-    assert "missing-cells:table:queues:replay:which:kafka" in which
-    # The options are still all three, even where a cell is missing.
-    assert which["missing-cells:table:queues:replay:which:kafka"].choices == (
-        "Kafka",
-        "RabbitMQ",
-        "SQS",
-    )
+    # SQS's replay cell is missing, so SQS might replay too: it is no fair wrong choice, and
+    # Kafka's replay question would be left with two choices, a coin flip: not asked.
+    assert not [key for key in which if ":replay:" in key]
     replay = questions(bank, "table_compare")["missing-cells:table:queues:replay:compare"]
     assert replay.prompt == "Compare *Kafka* and *RabbitMQ* on *Replay*"
     assert "SQS" not in replay.answer
-    # Dash cells yield no "which" question, and equal cells do not either.
-    assert "missing-cells:table:queues:managed:which:kafka" not in which
-    assert "missing-cells:table:queues:managed:which:sqs" in which
+    # Dash cells are neither asked nor wrong choices; equal cells are not asked.
+    assert not [key for key in which if ":managed:" in key]
     assert "missing-cells:table:queues:push-or-pull:which:kafka" not in which
-    assert "missing-cells:table:queues:push-or-pull:which:rabbitmq" in which
+    push = which["missing-cells:table:queues:push-or-pull:which:rabbitmq"]
+    assert push.prompt == "Which of Kafka, RabbitMQ or SQS has *Push* for push or pull?"
+    assert sorted(push.choices) == ["Kafka", "RabbitMQ", "SQS"]
     assert "missing-cells:table:queues:protocol:which:rabbitmq" not in which
+    protocol = which["missing-cells:table:queues:protocol:which:kafka"]
+    assert protocol.choices[protocol.correct or 0] == "Kafka"
 
 
-def test_ragged_and_undersized_tables_are_errors() -> None:
+def test_ragged_and_undersized_tables_are_warnings_that_block_nothing() -> None:
     bank = build_bank([load("malformed/ragged-table.md")])
-    errors = [(p.line, p.message) for p in bank.errors]
-    assert (14, "row 'Too many' has 4 cells, header has 3") in errors
+    assert bank.errors == ()
+    warnings = [(p.line, p.message) for p in bank.warnings]
+    assert (
+        14,
+        "row 'Too many' has 4 cells, header has 3; the extra cells are left out of the questions",
+    ) in warnings
+    assert (
+        15,
+        "row 'Too few' has 2 cells, header has 3; the missing cells are left out of the questions",
+    ) in warnings
     assert (
         21,
-        "trade-off table 'Lonely' needs at least 2 options and 1 aspect; "
+        "table 'Lonely' needs at least 2 options and 1 aspect to become questions; "
         "found 1 option(s) as columns and 1 aspect(s)",
-    ) in errors
-    # Two rows labelled "Fine" would give the same question keys.
-    duplicates = [m for line, m in errors if line == 17 and m.startswith("duplicate question key")]
-    assert len(duplicates) == 3
-    assert "'ragged-table:table:ragged:fine:compare'" in " ".join(duplicates)
-    warnings = [(p.line, p.message) for p in bank.warnings]
-    assert warnings == [
-        (
-            15,
-            "row 'Too few' has 2 cells, header has 3; "
-            "the missing cells are left out of the questions",
-        )
-    ]
+    ) in warnings
+    # Two rows labelled "Fine" would give the same question keys: the second is left out.
+    clashes = [m for line, m in warnings if line == 17 and m.startswith("two questions")]
+    assert len(clashes) == 3
+    assert "'ragged-table:table:ragged:fine:compare'" in " ".join(clashes)
     keys = [q.key for q in bank.questions]
     assert len(keys) == len(set(keys))
     assert "ragged-table:table:lonely:speed:compare" not in keys
@@ -216,10 +222,10 @@ def test_table_without_caption_is_numbered() -> None:
     ]
 
 
-def test_table_outside_the_tradeoff_section_is_ignored() -> None:
+def test_table_outside_the_tradeoff_section_is_read_with_its_heading_as_caption() -> None:
     text = "# T\n\n## Data\n\n| Aspect | A | B |\n|---|---|---|\n| X | 1 | 2 |\n"
     bank = build_bank([SourceFile("t.md", text)])
-    assert bank.questions == ()
+    assert [q.key for q in bank.questions] == ["t:table:data:x:compare"]
 
 
 def test_identity_survives_rewording_cells_but_not_renaming_the_caption() -> None:
@@ -233,10 +239,12 @@ def test_identity_survives_rewording_cells_but_not_renaming_the_caption() -> Non
     )
     after = questions(build_bank([reworded]))
     assert set(after) == set(original)
-    key = "process-vs-thread:table:processes-vs-threads:memory:which:process"
-    assert after[key].prompt != original[key].prompt
+    # The reworded cell is a wrong choice of this question: new wording, same key.
+    key = "process-vs-thread:table:processes-vs-threads:creation-cost:which:thread"
+    assert "**Memory:** A private virtual address space" in after[key].choices
+    assert after[key].choices != original[key].choices
     assert after[key].content_hash != original[key].content_hash
-    untouched = "process-vs-thread:table:processes-vs-threads:creation-cost:which:thread"
+    untouched = "process-vs-thread:table:processes-vs-threads:creation-cost:compare"
     assert after[untouched].content_hash == original[untouched].content_hash
 
     renamed = SourceFile(

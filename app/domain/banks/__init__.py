@@ -6,7 +6,8 @@ registry are exposed for previews and tests.
 
 from app.domain.banks.article import parse_article
 from app.domain.banks.build import build_bank, read_sources
-from app.domain.banks.generate import GENERATORS, GenerationContext, generate_questions
+from app.domain.banks.context import GenerationContext
+from app.domain.banks.generate import GENERATORS, generate_questions
 from app.domain.banks.model import (
     Article,
     Bank,

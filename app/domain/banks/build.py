@@ -7,52 +7,102 @@ apply a bank that has errors.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from app.domain.banks.article import parse_article
-from app.domain.banks.generate import GenerationContext, generate_questions
+from app.domain.banks.context import GenerationContext
+from app.domain.banks.generate import generate_questions
+from app.domain.banks.limits import check_questions
 from app.domain.banks.model import Article, Bank, Problem, QuestionSpec, Severity, SourceFile, Track
 from app.domain.banks.parsed import ParsedArticle
+from app.domain.banks.text import normalize_words
 from app.domain.banks.tracks import ParsedTrack, parse_track
 
 ARTICLE_SUFFIXES = (".md", ".markdown")
 TRACK_SUFFIXES = (".yaml", ".yml")
+IGNORE_FILE = ".rehearseignore"
+_SAVE_AS_UTF8 = "save it as UTF-8"
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes, path: str) -> tuple[str, tuple[Problem, ...]]:
+    """A bank file's bytes as text, or the reason they are not UTF-8 text (an error)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(data) >= 4 and data.count(b"\x00") * 3 >= len(data)
+    ):
+        return "", (Problem(path, 1, f"file is UTF-16 text, not UTF-8: {_SAVE_AS_UTF8}"),)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        message = "file has NUL bytes, so it is binary, not Markdown or YAML text"
+        return "", (Problem(path, line, message),)
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")  # parse_article warns about the U+FFFD
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start]
+        message = (
+            f"file is not UTF-8: byte 0x{byte:02X} cannot be read "
+            f"(Latin-1 or Windows-1252 text?); {_SAVE_AS_UTF8}"
+        )
+        text = data.decode("utf-8", errors="replace")
+        return text.replace("\r\n", "\n").replace("\r", "\n"), (Problem(path, line, message),)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), ()
+
+
+def read_file(path: Path, shown: str, key_path: str) -> SourceFile:
+    """One bank file, decoded; `shown` is its path for people, `key_path` its path in the bank."""
+    text, problems = decode(path.read_bytes(), shown)
+    return SourceFile(shown, text, key_path, problems)
+
+
+def _ignored(relative: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(relative, pattern) for pattern in patterns)
+
+
+def ignore_patterns(root: Path) -> list[str]:
+    """Glob patterns (one a line, `#` comments) of files under `root` that are not bank files,
+    read from `root/.rehearseignore`: e.g. `README.md` for a README that documents the bank."""
+    file = root / IGNORE_FILE
+    if not file.is_file():
+        return []
+    lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 def read_sources(root: Path) -> list[SourceFile]:
     """Every bank file under `root`, sorted by path.
 
-    Articles are the `*.md` files at any depth (README.md excluded, hidden folders skipped);
-    tracks are `tracks/*.yaml` / `*.yml` directly under `root`. Paths are shown relative to the
-    parent of `root` ("question_banks/..."). A single file may be given as `root` too; its path
-    is then shown as given.
+    Articles are the `*.md` / `*.markdown` files at any depth, README files included (hidden
+    folders and what `.rehearseignore` names are skipped); tracks are `tracks/*.yaml` / `*.yml`
+    directly under `root`. Paths are shown relative to the parent of `root`
+    ("question_banks/..."). A single file may be given as `root` too; its path is then shown as
+    given.
     """
     if root.is_file():
-        return [SourceFile(root.as_posix(), _decode(root.read_bytes()))]
+        return [read_file(root, root.as_posix(), root.name)]
     base = root.parent
-    files: list[Path] = []
+    patterns = ignore_patterns(root)
+    files: list[tuple[Path, str]] = []
     for path in root.rglob("*"):
         relative = path.relative_to(root)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
+        if _ignored(relative.as_posix(), patterns):
+            continue
         name = path.name.lower()
-        is_article = name.endswith(ARTICLE_SUFFIXES) and name != "readme.md"
+        is_article = name.endswith(ARTICLE_SUFFIXES)
         is_track = name.endswith(TRACK_SUFFIXES) and relative.parts[:-1] == ("tracks",)
-        if is_article or is_track:
-            files.append(path)
+        if not (is_article or is_track):
+            continue
+        key_path = relative.as_posix()
+        if len(relative.parts) == 1 and PurePosixPath(name).stem in ("readme", "index"):
+            key_path = f"{root.resolve().name}/{relative.as_posix()}"  # stands for the bank
+        files.append((path, key_path))
     return [
-        SourceFile(path.relative_to(base).as_posix(), _decode(path.read_bytes()))
-        for path in sorted(files, key=lambda p: p.relative_to(base).as_posix())
+        read_file(path, path.relative_to(base).as_posix(), key_path)
+        for path, key_path in sorted(files, key=lambda pair: pair[0].relative_to(base).as_posix())
     ]
 
 
@@ -123,13 +173,45 @@ def _check_aliases(parsed: Sequence[ParsedArticle]) -> tuple[dict[str, str], lis
     return {alias: item.article.key for alias, item in owners.items()}, problems
 
 
+def fingerprint(spec: QuestionSpec) -> tuple[str, ...]:
+    """What makes two questions the same card for a learner: the same row of the same
+    comparison (whatever its caption or wording), else the same kind, stem, answer and choices,
+    compared by their words (case and spacing ignored)."""
+    if spec.fact:
+        return (spec.kind, spec.fact)
+    choices = sorted(normalize_words(choice) for choice in spec.choices)
+    return (spec.kind, normalize_words(spec.prompt), normalize_words(spec.answer), *choices)
+
+
+def _shared_tradeoffs(parsed: Sequence[ParsedArticle], context: GenerationContext) -> list[Problem]:
+    problems: list[Problem] = []
+    paths = {item.article.key: item.article.path for item in parsed}
+    for item in parsed:
+        others = context.shares_tradeoff(item.article)
+        if others:
+            message = (
+                f"key trade-off '{item.article.key_tradeoff}' is also the key trade-off of "
+                f"{', '.join(paths.get(key, key) for key in others)}; the reverse question "
+                "(which topic's key trade-off is it?) is not asked"
+            )
+            problems.append(
+                Problem(
+                    item.article.path, item.field_line("key_tradeoff"), message, Severity.WARNING
+                )
+            )
+    return problems
+
+
 def _generate(
-    parsed: Sequence[ParsedArticle], paths_with_errors: set[str]
+    parsed: Sequence[ParsedArticle],
+    paths_with_problems: set[str],
+    duplicates: list[tuple[QuestionSpec, QuestionSpec]],
 ) -> tuple[list[QuestionSpec], list[Problem]]:
     context = GenerationContext.from_articles(item.article for item in parsed)
     questions: list[QuestionSpec] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = _shared_tradeoffs(parsed, context)
     seen: dict[str, QuestionSpec] = {}
+    same: dict[tuple[str, ...], QuestionSpec] = {}
     for item in parsed:
         generated, found = generate_questions(item, context)
         problems.extend(found)
@@ -138,16 +220,27 @@ def _generate(
             first = seen.get(spec.key)
             if first is not None:
                 message = (
-                    f"duplicate question key '{spec.key}' (first at {first.path}:{first.line}); "
-                    "give the table, row or question a label of its own"
+                    f"two questions would share the key '{spec.key}' (first at "
+                    f"{first.path}:{first.line}); this one is left out: give the table, row or "
+                    "question a label of its own"
                 )
-                problems.append(Problem(spec.path, spec.line, message))
+                problems.append(Problem(spec.path, spec.line, message, Severity.WARNING))
+                continue
+            twin = same.get(fingerprint(spec))
+            if twin is not None and twin.article_key != spec.article_key:
+                message = (
+                    f"this question duplicates {twin.path}:{twin.line} ({twin.key}); only that "
+                    "one is asked, so no learner studies the same card twice"
+                )
+                problems.append(Problem(spec.path, spec.line, message, Severity.WARNING))
+                duplicates.append((spec, twin))
                 continue
             seen[spec.key] = spec
+            same.setdefault(fingerprint(spec), spec)
             # Renumbered so positions stay 0.. without gaps when a duplicate was dropped.
             questions.append(replace(spec, position=kept))
             kept += 1
-        if not generated and not found and item.article.path not in paths_with_errors:
+        if not generated and not found and item.article.path not in paths_with_problems:
             message = (
                 "no questions found: add a key_tradeoff, a 'Trade-off Analysis' table, a "
                 "'Self-Assessment' checklist, 'The One Thing to Remember' or 'Questions'"
@@ -204,6 +297,11 @@ def build_bank(sources: Sequence[SourceFile]) -> Bank:
     Works on any set of files: a whole `question_banks/` folder, one article, or a folder of
     someone else's Markdown without tracks. Every problem is collected; nothing raises.
     """
+    return build(sources)[0]
+
+
+def build(sources: Sequence[SourceFile]) -> tuple[Bank, list[ParsedArticle]]:
+    """`build_bank`, also returning the parsed articles (the lint reads their tables)."""
     problems: list[Problem] = []
     article_sources: list[SourceFile] = []
     parsed_tracks: list[ParsedTrack] = []
@@ -228,15 +326,19 @@ def build_bank(sources: Sequence[SourceFile]) -> Bank:
     problems.extend(found)
     aliases, found = _check_aliases(parsed)
     problems.extend(found)
-    questions, found = _generate(parsed, {p.path for p in problems if p.severity is Severity.ERROR})
+    duplicates: list[tuple[QuestionSpec, QuestionSpec]] = []
+    questions, found = _generate(parsed, {p.path for p in problems}, duplicates)
     problems.extend(found)
+    problems.extend(check_questions(questions))
     articles = {item.article.key: item.article for item in parsed}
     tracks, found = _build_tracks(parsed_tracks, articles, aliases)
     problems.extend(found)
 
-    return Bank(
+    bank = Bank(
         articles=tuple(articles.values()),
         tracks=tuple(tracks),
         questions=tuple(questions),
         problems=tuple(sorted(problems, key=lambda p: (p.path, p.line))),
+        duplicates=tuple(duplicates),
     )
+    return bank, list(parsed)

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from app.domain.banks.limits import ORDER_MAX, PART_MAX, READ_MINUTES_MAX
 from app.domain.banks.model import Problem, Severity
 from app.domain.banks.text import KEY_RULE, is_tradeoff, is_valid_key
 
@@ -27,6 +28,7 @@ KNOWN_FIELDS = frozenset(
         "difficulty",
         "read_minutes",
         "key_tradeoff",
+        "topic",
         "tags",
         "aliases",
     }
@@ -127,6 +129,7 @@ class FrontMatter:
     difficulty: str = "intermediate"
     read_minutes: int | None = None
     key_tradeoff: str | None = None
+    topic: str | None = None
     tags: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     lines: dict[str, int] = field(default_factory=dict)
@@ -158,15 +161,15 @@ class _Checker:
         text = str(value).strip()
         return text or None
 
-    def whole_number(self, name: str, minimum: int) -> int | None:
+    def whole_number(self, name: str, minimum: int, maximum: int) -> int | None:
         value = self.mapping.values.get(name)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(name, f"{name} must be a whole number, not {_describe(value)}")
             return None
-        if value < minimum:
-            self.error(name, f"{name} must be at least {minimum}, not {value}")
+        if not minimum <= value <= maximum:
+            self.error(name, f"{name} must be from {minimum} to {maximum}, not {value}")
             return None
         return value
 
@@ -245,12 +248,13 @@ def check_front_matter(mapping: YamlMapping, path: str) -> tuple[FrontMatter, li
         key=key,
         title=check.text("title"),
         series=check.text("series"),
-        part=check.whole_number("part", 0),
+        part=check.whole_number("part", 0, PART_MAX),
         part_title=check.text("part_title"),
-        order=check.whole_number("order", 0),
+        order=check.whole_number("order", 0, ORDER_MAX),
         difficulty=check.choice("difficulty", DIFFICULTIES, "intermediate"),
-        read_minutes=check.whole_number("read_minutes", 0),
+        read_minutes=check.whole_number("read_minutes", 0, READ_MINUTES_MAX),
         key_tradeoff=key_tradeoff,
+        topic=check.text("topic"),
         tags=check.text_list("tags"),
         aliases=tuple(aliases),
         lines=dict(mapping.lines),

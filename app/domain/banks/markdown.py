@@ -22,6 +22,8 @@ _BR_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _BOLD_TAG = re.compile(r"^</?(?:b|strong)\s*>$", re.IGNORECASE)
 _ITALIC_TAG = re.compile(r"^</?(?:i|em)\s*>$", re.IGNORECASE)
 _CHECKBOX = re.compile(r"^\[([ xX])\](?:\s+|$)")
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
 _LIST_MARKER = re.compile(r"^(\s*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$))")
 
 
@@ -159,3 +161,12 @@ def unwrap_list_item(lines: Sequence[str]) -> list[str]:
 def join_block(lines: Sequence[str]) -> str:
     """Source lines as one Markdown block, without leading or trailing blank lines."""
     return "\n".join(lines).strip("\n").rstrip()
+
+
+def bold_phrases(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, inner text) of every **bold** phrase in `text`, ignoring code spans."""
+    masked = _CODE_SPAN.sub(lambda m: "\x00" * len(m.group(0)), text)
+    return [
+        (match.start(), match.end(), text[match.start(2) : match.end(2)])
+        for match in _BOLD.finditer(masked)
+    ]

@@ -36,10 +36,17 @@ class Problem:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One bank file's text; `path` is the name shown to users, e.g. "question_banks/x/01-a.md"."""
+    """One bank file's text; `path` is the name shown to users, e.g. "question_banks/x/01-a.md".
+
+    `key_path` is the file's path relative to the bank root ("x/01-a.md"): an article without a
+    `key:` takes its key from it, so files of one name in two folders never collide. `problems`
+    are what reading the file found (not UTF-8, binary), reported with the file's own.
+    """
 
     path: str
     text: str
+    key_path: str = ""
+    problems: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,14 @@ class Article:
     path: str
     body: str
     content_hash: str  # sha256 of the whole file text, so an unchanged file can be skipped
+    # The short name the key trade-off questions use for the article ("fsync()" for "File I/O &
+    # Durability"), when its title would give the trade-off away.
+    topic: str | None = None
+
+    @property
+    def tradeoff_name(self) -> str:
+        """What the key trade-off questions call the article."""
+        return self.topic or self.title
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,11 @@ class QuestionSpec:
     sibling_group: str | None
     path: str
     line: int
+    fixed_order: bool = False  # choices shown as written, never shuffled
+    accepted: tuple[str, ...] = ()  # more typed answers that count as right (cloze)
+    # What the question asks about, independent of wording and place, for finding the same
+    # question in two articles (e.g. one table row copied into both); not stored.
+    fact: str = ""
 
     @property
     def content_hash(self) -> str:
@@ -115,6 +135,8 @@ class QuestionSpec:
             self.correct,
             self.cloze_answer,
             self.sibling_group,
+            self.fixed_order,
+            list(self.accepted),
         ]
         encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
@@ -132,6 +154,8 @@ class Bank:
     tracks: tuple[Track, ...]
     questions: tuple[QuestionSpec, ...]
     problems: tuple[Problem, ...]
+    # Questions left out because another article holds the same one: (left out, kept).
+    duplicates: tuple[tuple[QuestionSpec, QuestionSpec], ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:

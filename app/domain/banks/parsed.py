@@ -61,6 +61,45 @@ class TradeoffTable:
     options: tuple[Label, ...]
     aspects: tuple[Label, ...]
     cells: tuple[tuple[Cell | None, ...], ...]
+    noun: str | None = None  # what the options are ("isolation level"), from the corner cell
+    skipped: frozenset[str] = frozenset()  # aspect slugs the author marked not to quiz
+    asked: frozenset[str] = frozenset()  # aspect slugs to quiz even though they look like trivia
+
+
+@dataclass(frozen=True)
+class TermTable:
+    """A two-column table: a term (or recommendation) and what it means (or what it brings).
+
+    `term_header` and `value_header` are the header cells ("Term", "Definition").
+    """
+
+    caption: str
+    caption_slug: str
+    line: int
+    term_header: Label
+    value_header: Label
+    rows: tuple[tuple[Label, Cell], ...]
+    skipped: frozenset[str] = frozenset()
+
+
+class RecallKind(StrEnum):
+    """Self-graded questions found in other people's Markdown, by where they come from."""
+
+    RECALL = "recall"  # a `<details>` pair, a heading that asks a question, a checklist-table row
+    TRADEOFF_NOTE = "tradeoff_note"  # a `**Tradeoff:**` callout
+    PROS_CONS = "pros_cons"  # a Pros / Cons (Advantages / Disadvantages) list
+
+
+@dataclass(frozen=True)
+class RecallItem:
+    """A question and its answer, both Markdown; `ident` is its key within the article."""
+
+    kind: RecallKind
+    ident: str
+    prompt: str
+    answer: str
+    line: int
+    group: str | None = None  # sibling group within the article, e.g. both lists of one option
 
 
 @dataclass(frozen=True)
@@ -83,6 +122,7 @@ class AuthoredQuestion:
     correct: int
     explanation: str
     line: int
+    keep_order: bool = False  # shown in the order written (e.g. "all of the above" last)
 
 
 @dataclass(frozen=True)
@@ -91,6 +131,7 @@ class OneThing:
 
     text: str
     line: int
+    accepted: tuple[str, ...] = ()  # more answers the author accepts for the blank
 
 
 @dataclass(frozen=True)
@@ -108,6 +149,8 @@ class ParsedArticle:
     checklist: tuple[ChecklistItem, ...]
     authored: tuple[AuthoredQuestion, ...]
     field_lines: tuple[tuple[str, int], ...]
+    terms: tuple[TermTable, ...] = ()
+    recalls: tuple[RecallItem, ...] = ()
 
     def field_line(self, name: str) -> int:
         """The file line of front-matter field `name`, or 1 when it is not there."""

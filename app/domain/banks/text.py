@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import PurePosixPath
 
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_RULE = "use lowercase letters, digits and hyphens"
@@ -34,6 +35,19 @@ def is_valid_key(key: str) -> bool:
 def key_from_filename(stem: str) -> str:
     """An article key from a file name: `01-process-vs-thread` -> `process-vs-thread`."""
     return slugify(_FILE_PREFIX.sub("", stem)) or slugify(stem)
+
+
+def key_from_path(relative: str) -> str:
+    """An article key from its path relative to the bank root, folders included:
+    `reliability/02-checklist.md` -> `reliability-checklist`. A README or index file stands for
+    its folder (`primer/README.md` -> `primer`)."""
+    parts = [
+        part for part in PurePosixPath(relative).with_suffix("").parts if part not in ("", ".")
+    ]
+    if len(parts) > 1 and parts[-1].lower() in ("readme", "index"):
+        parts = parts[:-1]
+    slugs = [key_from_filename(part) for part in parts]
+    return "-".join(slug for slug in slugs if slug)
 
 
 def title_from_filename(stem: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from app.domain.banks.frontmatter import check_track_fields, load_mapping
+from app.domain.banks.limits import TRACK_FIELDS, nul_lines
 from app.domain.banks.model import Problem, Severity, SourceFile
 from app.domain.banks.text import slugify
 
@@ -40,6 +41,7 @@ def parse_track(source: SourceFile) -> tuple[ParsedTrack | None, list[Problem]]:
     path = source.path
     text = source.text.removeprefix("\ufeff").replace("\r\n", "\n")
     mapping, problems = load_mapping(text, path, first_line=1, what="track file")
+    problems = [*source.problems, *problems]
     if mapping is None:
         return None, problems
     values, found = check_track_fields(mapping, path)
@@ -72,6 +74,13 @@ def parse_track(source: SourceFile) -> tuple[ParsedTrack | None, list[Problem]]:
             problems.append(
                 Problem(path, articles_line, "track lists no articles", Severity.WARNING)
             )
+
+    for name, limit in TRACK_FIELDS.items():
+        found_limit = limit.check(values[name], path, mapping.lines.get(name, 1))
+        if found_limit is not None:
+            problems.append(found_limit)
+    for line in nul_lines(text):
+        problems.append(Problem(path, line, "line has a NUL character, which cannot be stored"))
 
     track = ParsedTrack(
         key=key,

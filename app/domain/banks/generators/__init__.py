@@ -1,0 +1,1 @@
+"""The question generators, one module per family of kinds; `generate.py` registers them."""
