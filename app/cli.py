@@ -44,13 +44,20 @@ def _echo_problems(problems: list[Any]) -> None:
         click.echo(str(problem), err=True)
 
 
+def _load(path: str | None) -> Any:
+    from app.services import banks
+
+    try:
+        return banks.check(_banks_root(path))
+    except banks.MissingPath as error:
+        raise click.ClickException(error.message) from None
+
+
 @banks_cli.command("check")
 @click.argument("path", required=False)
 def banks_check(path: str | None) -> None:
     """Validate every article and track; print each problem as file:line: message."""
-    from app.services import banks
-
-    bank = banks.check(_banks_root(path))
+    bank = _load(path)
     _echo_problems(list(bank.problems))
     click.echo(
         f"{len(bank.articles)} articles, {len(bank.tracks)} tracks, "
@@ -61,12 +68,43 @@ def banks_check(path: str | None) -> None:
         sys.exit(1)
 
 
-def sync_banks(path: str | None = None) -> None:
+@banks_cli.command("lint")
+@click.argument("path", required=False)
+@click.option("--strict", is_flag=True, help="Exit non-zero when any question is flagged.")
+def banks_lint(path: str | None, strict: bool) -> None:
+    """Report questions per kind and every question that breaks a quality rule, as file:line."""
+    from app.domain.banks import read_sources
+    from app.domain.banks.lint import lint
+
+    root = _banks_root(path)
+    if not root.exists():
+        raise click.ClickException(f"{root}: no such file or folder")
+    report = lint(read_sources(root))
+    for flag in report.flags:
+        click.echo(str(flag))
+    bank = report.bank
+    click.echo(f"\n{len(bank.questions)} questions from {len(bank.articles)} articles")
+    for kind, count in report.per_kind.items():
+        click.echo(f"  {kind:<22} {count:>6}")
+    click.echo(f"{len(report.flags)} flagged")
+    for rule, count in report.per_rule.items():
+        click.echo(f"  {rule:<28} {count:>6}")
+    if bank.errors:
+        click.echo(f"{len(bank.errors)} error(s): run 'rehearse banks check'", err=True)
+    if strict and (report.flags or bank.errors):
+        sys.exit(1)
+
+
+def sync_banks(path: str | None = None, prune: bool = False) -> None:
     from app.services import banks
 
     root = _banks_root(path)
     try:
-        report = banks.sync(root, now=now())
+        report = banks.sync(
+            root, now=now(), banks_root=Path(current_app.config["BANKS_PATH"]), prune=prune
+        )
+    except banks.MissingPath as error:
+        raise click.ClickException(error.message) from None
     except banks.BankInvalid as error:
         _echo_problems(error.problems)
         raise click.ClickException(f"{error.message} (run 'rehearse banks check')") from None
@@ -75,15 +113,26 @@ def sync_banks(path: str | None = None) -> None:
     click.echo(f"articles:  {report.articles}")
     click.echo(f"questions: {report.questions}")
     click.echo(f"tracks:    {report.tracks}")
+    for table, keys in report.kept_outside.items():
+        if keys:
+            click.echo(
+                f"kept {len(keys)} {table} from outside {report.scope} that it does not hold "
+                f"(--prune retires them): {', '.join(sorted(keys))}"
+            )
     if not report.changed:
         click.echo("no change")
 
 
 @banks_cli.command("sync")
 @click.argument("path", required=False)
-def banks_sync(path: str | None) -> None:
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also retire loaded articles and tracks from outside PATH that PATH does not hold.",
+)
+def banks_sync(path: str | None, prune: bool) -> None:
     """Apply the banks to the database in one transaction, all or nothing."""
-    sync_banks(path)
+    sync_banks(path, prune)
 
 
 @banks_cli.command("preview")
@@ -92,27 +141,24 @@ def banks_preview(file: Path) -> None:
     """Print the questions one article generates, as a learner would meet them."""
     from app.services import banks
 
-    root = Path(current_app.config["BANKS_PATH"]).resolve()
-    inside = root in file.resolve().parents
     # Inside the banks, the other articles supply the key trade-off distractors.
-    bank = banks.check(root if inside else file)
-    mine = {a.key for a in bank.articles if Path(a.path).name == file.name}
-    questions = [q for q in bank.questions if q.article_key in mine]
-    problems = [p for p in bank.problems if Path(p.path).name == file.name]
-    _echo_problems(problems)
-    for number, q in enumerate(questions, 1):
+    read_root, scope = banks.scope_of(file, Path(current_app.config["BANKS_PATH"]))
+    bank = banks.restrict(banks.load_bank(read_root), scope)
+    _echo_problems(list(bank.problems))
+    for number, q in enumerate(bank.questions, 1):
         click.echo(f"\n#{number} [{q.kind}] {q.key}  ({q.path}:{q.line})")
         click.echo(f"Q: {q.prompt}")
         for index, choice in enumerate(q.choices):
             mark = "*" if index == q.correct else " "
             click.echo(f"  {mark} {chr(97 + index)}) {choice}")
         if q.cloze_answer:
-            click.echo(f"Cloze: {q.cloze_answer}")
+            accepted = f" (also: {'; '.join(q.accepted)})" if q.accepted else ""
+            click.echo(f"Cloze: {q.cloze_answer}{accepted}")
         click.echo(f"A: {q.answer}")
         if q.explanation:
             click.echo(f"Why: {q.explanation}")
-    click.echo(f"\n{len(questions)} questions from {file}")
-    if any(p.severity == "error" for p in problems):
+    click.echo(f"\n{len(bank.questions)} questions from {file}")
+    if bank.errors:
         sys.exit(1)
 
 

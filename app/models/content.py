@@ -13,6 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
+from app.domain.banks.limits import (
+    KEY_MAX,
+    KIND_MAX,
+    PATH_MAX,
+    QUESTION_KEY_MAX,
+    SERIES_MAX,
+    TITLE_MAX,
+)
 from app.extensions import db
 
 
@@ -20,18 +28,18 @@ class Article(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "articles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
-    series: Mapped[str | None] = mapped_column(sa.String(120))
+    key: Mapped[str] = mapped_column(sa.String(KEY_MAX), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    series: Mapped[str | None] = mapped_column(sa.String(SERIES_MAX))
     part: Mapped[int | None]
-    part_title: Mapped[str | None] = mapped_column(sa.String(200))
+    part_title: Mapped[str | None] = mapped_column(sa.String(TITLE_MAX))
     position: Mapped[int | None]
     difficulty: Mapped[str] = mapped_column(sa.String(20))
     read_minutes: Mapped[int | None]
-    key_tradeoff: Mapped[str | None] = mapped_column(sa.String(200))
+    key_tradeoff: Mapped[str | None] = mapped_column(sa.String(TITLE_MAX))
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     aliases: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    source_path: Mapped[str] = mapped_column(sa.String(500))
+    source_path: Mapped[str] = mapped_column(sa.String(PATH_MAX))
     body_html: Mapped[str] = mapped_column(sa.Text)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -47,12 +55,12 @@ class Track(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "tracks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
+    key: Mapped[str] = mapped_column(sa.String(KEY_MAX), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     level: Mapped[str] = mapped_column(sa.String(20))
     position: Mapped[int] = mapped_column(default=0)
-    source_path: Mapped[str] = mapped_column(sa.String(500))
+    source_path: Mapped[str] = mapped_column(sa.String(PATH_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -86,9 +94,9 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     # Identity from the question's place in its article, never its wording
     # (question_banks/README.md, "Identity").
-    key: Mapped[str] = mapped_column(sa.String(500), unique=True)
+    key: Mapped[str] = mapped_column(sa.String(QUESTION_KEY_MAX), unique=True)
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(sa.String(40))
+    kind: Mapped[str] = mapped_column(sa.String(KIND_MAX))
     position: Mapped[int]
     prompt: Mapped[str] = mapped_column(sa.Text)
     answer: Mapped[str] = mapped_column(sa.Text)
@@ -96,8 +104,12 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     choices: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     correct: Mapped[int | None]
     cloze_answer: Mapped[str | None] = mapped_column(sa.Text)
-    sibling_group: Mapped[str | None] = mapped_column(sa.String(500))
-    source_path: Mapped[str] = mapped_column(sa.String(500))
+    # More typed answers that count as right (the author's `accept` directive).
+    accepted: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    # Choices shown as written (the author's `keep-order`), never shuffled.
+    fixed_order: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    sibling_group: Mapped[str | None] = mapped_column(sa.String(QUESTION_KEY_MAX))
+    source_path: Mapped[str] = mapped_column(sa.String(PATH_MAX))
     source_line: Mapped[int]
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -112,4 +124,5 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
             "choices": tuple(self.choices or ()),
             "correct": self.correct,
             "cloze_answer": self.cloze_answer,
+            "accepted": tuple(self.accepted or ()),
         }

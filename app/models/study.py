@@ -144,6 +144,8 @@ class ReviewLog(db.Model):  # type: ignore[name-defined,misc]
     duration_ms: Mapped[int | None]
     answer: Mapped[str | None] = mapped_column(sa.Text)
     correct: Mapped[bool | None]
+    # The learner said "I was right" over a typed answer the grader judged wrong.
+    overruled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     state_before: Mapped[int] = mapped_column(sa.SmallInteger)
     state_after: Mapped[int] = mapped_column(sa.SmallInteger)
     stability_after: Mapped[float | None]

@@ -55,24 +55,66 @@ class SyncReport:
     questions: Tally = field(default_factory=Tally)
     tracks: Tally = field(default_factory=Tally)
     warnings: list[bankdomain.Problem] = field(default_factory=list)
+    scope: str | None = None  # the source paths this sync applied to (None: all)
+    # Loaded rows outside the scope that the banks read no longer hold: kept, not retired;
+    # `--prune` retires them. Keys by table ("articles", "tracks").
+    kept_outside: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
         return self.articles.changed or self.questions.changed or self.tracks.changed
 
 
+class MissingPath(ServiceError):
+    code = "not_found"
+
+
 def load_bank(root: Path) -> bankdomain.Bank:
     """Read and parse every bank file under ``root`` (a folder) or one file."""
-    if root.is_file():
-        text = root.read_text(encoding="utf-8")
-        return bankdomain.build_bank([bankdomain.SourceFile(path=str(root), text=text)])
-    if not root.is_dir():
-        raise ServiceError(f"{root}: no such folder or file")
+    if not root.exists():
+        raise MissingPath(f"{root}: no such file or folder")
     return bankdomain.build_bank(bankdomain.read_sources(root))
 
 
 def check(root: Path) -> bankdomain.Bank:
     return load_bank(root)
+
+
+def in_scope(path: str, scope: str | None) -> bool:
+    """Whether a source path (as stored, "question_banks/x/a.md") lies in a synced tree."""
+    return scope is None or path == scope or path.startswith(scope.rstrip("/") + "/")
+
+
+def scope_of(path: Path, banks_root: Path | None) -> tuple[Path, str]:
+    """What to read for a sync of ``path``, and the source paths the sync applies to.
+
+    A path inside the configured banks is read with the whole banks around it, so its key
+    trade-off distractors and duplicate checks are the ones a full sync makes; elsewhere the
+    path is read alone. Source paths are shown from the read folder's parent
+    ("question_banks/…"), so the scope is that same form.
+    """
+    target = path.resolve()
+    if not target.exists():
+        raise MissingPath(f"{path}: no such file or folder")
+    if banks_root is not None:
+        root = banks_root.resolve()
+        if target == root or root in target.parents:
+            relative = target.relative_to(root).as_posix()
+            return root, root.name if relative == "." else f"{root.name}/{relative}"
+    if target.is_file():
+        return target, bankdomain.read_sources(target)[0].path
+    return target, target.name
+
+
+def restrict(bank: bankdomain.Bank, scope: str) -> bankdomain.Bank:
+    """The part of ``bank`` whose files lie in ``scope``, with those files' problems."""
+    return bankdomain.Bank(
+        articles=tuple(a for a in bank.articles if in_scope(a.path, scope)),
+        tracks=tuple(t for t in bank.tracks if in_scope(t.path, scope)),
+        questions=tuple(q for q in bank.questions if in_scope(q.path, scope)),
+        problems=tuple(p for p in bank.problems if in_scope(p.path, scope)),
+        duplicates=tuple(d for d in bank.duplicates if in_scope(d[0].path, scope)),
+    )
 
 
 def _article_values(article: bankdomain.Article) -> dict[str, Any]:
@@ -104,6 +146,8 @@ def _question_values(spec: bankdomain.QuestionSpec) -> dict[str, Any]:
         "choices": list(spec.choices),
         "correct": spec.correct,
         "cloze_answer": spec.cloze_answer,
+        "accepted": list(spec.accepted) or None,
+        "fixed_order": spec.fixed_order,
         "sibling_group": spec.sibling_group,
         "source_path": spec.path,
         "source_line": spec.line,
@@ -123,14 +167,25 @@ def _update(
 
 
 def _retire_missing(
-    existing: Mapping[str, Article | Question | Track], seen: set[str], now: datetime, tally: Tally
+    existing: Mapping[str, Article | Question | Track],
+    seen: set[str],
+    now: datetime,
+    tally: Tally,
+    scope: str | None,
+    kept: list[str] | None = None,
 ) -> None:
-    """Retire what the banks no longer contain; it keeps its id and every learner's history."""
+    """Retire what the banks no longer contain, within ``scope``; it keeps its id and every
+    learner's history. What lies outside the scope is kept, and listed in ``kept``."""
     for key, row in existing.items():
-        if key not in seen and row.retired_at is None:
-            row.retired_at = now
-            row.updated_at = now
-            tally.retired += 1
+        if key in seen or row.retired_at is not None:
+            continue
+        if not in_scope(row.source_path, scope):
+            if kept is not None:
+                kept.append(key)
+            continue
+        row.retired_at = now
+        row.updated_at = now
+        tally.retired += 1
 
 
 def _adopt_aliases(bank: bankdomain.Bank, existing: dict[str, Article]) -> None:
@@ -157,7 +212,8 @@ def _adopt_aliases(bank: bankdomain.Bank, existing: dict[str, Article]) -> None:
             break
 
 
-def _sync_articles(bank: bankdomain.Bank, now: datetime, tally: Tally) -> dict[str, Article]:
+def _sync_articles(bank: bankdomain.Bank, now: datetime, report: SyncReport) -> dict[str, Article]:
+    tally = report.articles
     existing = {a.key: a for a in db.session.scalars(sa.select(Article))}
     _adopt_aliases(bank, existing)
     seen: set[str] = set()
@@ -178,14 +234,16 @@ def _sync_articles(bank: bankdomain.Bank, now: datetime, tally: Tally) -> dict[s
             _update(row, values, now, tally)
         else:
             tally.unchanged += 1
-    _retire_missing(existing, seen, now, tally)
+    kept = report.kept_outside.setdefault("articles", [])
+    _retire_missing(existing, seen, now, tally, report.scope, kept)
     db.session.flush()
     return existing
 
 
 def _sync_questions(
-    bank: bankdomain.Bank, articles: dict[str, Article], now: datetime, tally: Tally
+    bank: bankdomain.Bank, articles: dict[str, Article], now: datetime, report: SyncReport
 ) -> None:
+    tally = report.questions
     existing = {q.key: q for q in db.session.scalars(sa.select(Question))}
     new_rows: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -206,14 +264,15 @@ def _sync_questions(
             _update(row, values, now, tally)
         else:
             tally.unchanged += 1
-    _retire_missing(existing, seen, now, tally)
+    _retire_missing(existing, seen, now, tally, report.scope)
     if new_rows:
         db.session.execute(sa.insert(Question), new_rows)
 
 
 def _sync_tracks(
-    bank: bankdomain.Bank, articles: dict[str, Article], now: datetime, tally: Tally
+    bank: bankdomain.Bank, articles: dict[str, Article], now: datetime, report: SyncReport
 ) -> None:
+    tally = report.tracks
     existing = {t.key: t for t in db.session.scalars(sa.select(Track))}
     seen: set[str] = set()
     for position, spec in enumerate(bank.tracks):
@@ -225,6 +284,15 @@ def _sync_tracks(
             "position": position,
             "source_path": spec.path,
         }
+        missing = [key for key in spec.article_keys if key not in articles]
+        if missing:
+            raise BankInvalid(
+                [
+                    bankdomain.Problem(
+                        spec.path, 1, f"lists article '{missing[0]}', which is not loaded"
+                    )
+                ]
+            )
         wanted = [articles[key].id for key in spec.article_keys]
         row = existing.get(spec.key)
         if row is None:
@@ -246,18 +314,25 @@ def _sync_tracks(
             db.session.flush()
             row.entries.extend(TrackArticle(article_id=a, position=i) for i, a in enumerate(wanted))
         _update(row, values, now, tally)
-    _retire_missing(existing, seen, now, tally)
+    kept = report.kept_outside.setdefault("tracks", [])
+    _retire_missing(existing, seen, now, tally, report.scope, kept)
 
 
-def apply(bank: bankdomain.Bank, *, now: datetime) -> SyncReport:
-    """Apply a parsed bank in one transaction: every change or none."""
+def apply(bank: bankdomain.Bank, *, now: datetime, scope: str | None = None) -> SyncReport:
+    """Apply a parsed bank in one transaction: every change or none.
+
+    With ``scope`` (a source-path prefix such as "question_banks/system-design-mastery"), only
+    the bank's files in it are applied, and only rows from files in it can be retired.
+    """
+    if scope is not None:
+        bank = restrict(bank, scope)
     if bank.errors:
         raise BankInvalid(bank.errors)
-    report = SyncReport(warnings=list(bank.warnings))
+    report = SyncReport(warnings=list(bank.warnings), scope=scope)
     try:
-        articles = _sync_articles(bank, now, report.articles)
-        _sync_questions(bank, articles, now, report.questions)
-        _sync_tracks(bank, articles, now, report.tracks)
+        articles = _sync_articles(bank, now, report)
+        _sync_questions(bank, articles, now, report)
+        _sync_tracks(bank, articles, now, report)
         if report.changed:
             plans.forget_all()  # learners' day plans may offer retired or moved questions
         db.session.commit()
@@ -267,5 +342,17 @@ def apply(bank: bankdomain.Bank, *, now: datetime) -> SyncReport:
     return report
 
 
-def sync(root: Path, *, now: datetime) -> SyncReport:
-    return apply(load_bank(root), now=now)
+def sync(
+    path: Path, *, now: datetime, banks_root: Path | None = None, prune: bool = False
+) -> SyncReport:
+    """Load the banks at ``path`` (a folder or one file) into the database.
+
+    Only what lies under ``path`` is applied or retired; ``prune`` retires every loaded article,
+    question and track the banks read no longer hold, wherever it came from.
+    """
+    read_root, scope = scope_of(path, banks_root)
+    bank = load_bank(read_root)
+    if prune:
+        bank = restrict(bank, scope)
+        return apply(bank, now=now)
+    return apply(bank, now=now, scope=scope)

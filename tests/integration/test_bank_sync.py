@@ -23,7 +23,7 @@ key_tradeoff: {tradeoff}
 
 ## The One Thing to Remember
 
-A cache trades **freshness for speed** on every read.
+{title}: a cache trades **freshness for speed** on every read.
 
 ## Trade-off Analysis
 
@@ -31,14 +31,14 @@ A cache trades **freshness for speed** on every read.
 
 | Aspect | Write-through | Write-back |
 |---|---|---|
-| Latency | {latency} | Low: acknowledged from memory |
-| Durability | Safe once acknowledged | Lost on crash before flush |
+| Latency | {latency} | Low: acked from memory ({title}) |
+| Durability | Safe once acknowledged ({title}) | Lost on crash before flush |
 
 ## Self-Assessment
 
-- [ ] When is write-back dangerous?
+- [ ] When is write-back dangerous in {title}?
   - When the cache dies before it flushes, acknowledged writes are lost.
-- [ ] Why does write-through cost latency?
+- [ ] Why does write-through cost latency in {title}?
   - Every write waits for the backing store as well as the cache.
 """
 
@@ -97,9 +97,7 @@ def test_rewording_keeps_question_ids_and_counts_an_update(app, tmp_path):
     root = write_bank(tmp_path / "banks")
     banks.sync(root, now=NOW)
     before = question_ids()
-    report = banks.sync(
-        write_bank(root, latency="Slower: every write waits for the store"), now=NOW
-    )
+    report = banks.sync(write_bank(root, latency="Slower: waits for the store"), now=NOW)
     after = question_ids()
     assert after == before
     assert report.questions.added == report.questions.retired == 0
@@ -109,25 +107,27 @@ def test_rewording_keeps_question_ids_and_counts_an_update(app, tmp_path):
             Question.key == "caching:table:write-policies:latency:which:write-through"
         )
     )
-    assert "Slower: every write waits" in reworded.prompt
+    assert "**Latency:** Slower: waits for the store" in reworded.choices
 
 
 def test_a_removed_article_is_retired_and_comes_back_with_the_same_ids(app, tmp_path):
-    root = write_bank(tmp_path / "banks")
-    banks.sync(root, now=NOW)
-    before = question_ids()
-    two = [
+    three = [
         ("caching", "Caching", "Speed vs Freshness"),
         ("queues", "Queues", "Throughput vs Latency"),
+        ("logs", "Logs", "Detail vs Cost"),
     ]
-    report = banks.sync(write_bank(root, articles=two), now=NOW)
+    four = [*three, ("indexes", "Indexes", "Reads vs Writes")]
+    root = write_bank(tmp_path / "banks", articles=four)
+    banks.sync(root, now=NOW)
+    before = question_ids()
+    report = banks.sync(write_bank(root, articles=three), now=NOW)
     assert report.articles.retired == 1
     retired = db.session.scalars(sa.select(Question).where(Question.retired_at.is_not(None))).all()
     assert retired
     assert {q.key.split(":")[0] for q in retired} == {"indexes"}
     assert db.session.scalar(sa.select(Article).where(Article.key == "indexes")).retired_at == NOW
 
-    restored = banks.sync(write_bank(root), now=NOW)
+    restored = banks.sync(write_bank(root, articles=four), now=NOW)
     assert restored.articles.updated >= 1
     assert question_ids() == before
     assert (
@@ -196,7 +196,9 @@ def test_the_shipped_banks_sync_and_resync_without_change(app):
     first = banks.sync(root, now=NOW)
     assert first.articles.added == 31
     assert first.tracks.added == 14
-    assert not first.warnings
+    # The only warnings: trade-offs two articles share have no reverse question.
+    assert first.warnings
+    assert all("the reverse question" in w.message for w in first.warnings)
     per_article = db.session.execute(
         sa.select(Question.article_id, sa.func.count()).group_by(Question.article_id)
     ).all()
