@@ -10,7 +10,7 @@ import functools
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +29,7 @@ from app.domain.questions import (
     answer_mode,
     grade,
 )
+from app.domain.questions import presented_choices as choice_presentation
 from app.domain.studyday import StudyDay, study_day
 from app.extensions import db
 from app.models import (
@@ -680,12 +681,28 @@ def _next_due(user_id: int, enrolment_ids: list[int], now: datetime) -> datetime
 # ------------------------------------------------------------------------------------------------
 
 
+def presented_choices(user_id: int, question: Question, version: int) -> list[tuple[int, str]]:
+    """A question's choices as (number, text) in the order this learner sees them now.
+
+    Seeded by the question, the learner and the card's version: a reload, a resent answer and the
+    result page show the same order, while the next review of the card shows a new one, so no
+    learner can learn a position instead of the answer. Answers send the number, never the
+    position, so grading and replay do not depend on the order.
+    """
+    return choice_presentation(
+        tuple(question.choices or ()),
+        f"{question.key}\x00{user_id}\x00{version}",
+        fixed=question.fixed_order,
+    )
+
+
 def grading_spec(question: Question) -> GradingSpec:
     return GradingSpec(
         kind=question.kind,
         choices=tuple(question.choices or ()),
         correct=question.correct,
         cloze_answer=question.cloze_answer,
+        accepted=tuple(question.accepted or ()),
     )
 
 
@@ -793,16 +810,26 @@ def _home_enrolment(user_id: int, question: Question, track_key: str | None = No
 
 
 def _decide_rating(
-    question: Question, rating: int | None, response: str | None
-) -> tuple[fsrs.Rating, GradeResult | None]:
+    question: Question, rating: int | None, response: str | None, overrule: bool = False
+) -> tuple[fsrs.Rating, GradeResult | None, bool]:
+    """The rating an answer is recorded with, and the grade of a typed or chosen response.
+
+    A wrong answer is Again whatever was asked for, unless the learner overrules the grade of a
+    typed answer ("I was right", as Anki lets one rate a typed answer freely): then it counts as
+    right, with the rating the learner chose (Hard, Good or Easy).
+    """
     spec = grading_spec(question)
     mode = answer_mode(spec)
     if rating is not None and rating not in (1, 2, 3, 4):
         raise ValidationError({"rating": "Use 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."})
+    if overrule and mode is not AnswerMode.CLOZE:
+        raise ValidationError({"overrule": "Only a typed answer's grade can be overruled."})
+    if overrule and rating not in (2, 3, 4):
+        raise ValidationError({"rating": "Overruling says you were right: rate 2, 3 or 4."})
     if mode is AnswerMode.RECALL:
         if rating is None:
             raise ValidationError({"rating": "Rate your recall: 1 Again, 2 Hard, 3 Good, 4 Easy."})
-        return fsrs.Rating(rating), None
+        return fsrs.Rating(rating), None, False
     if response is None or not response.strip():
         field = "response"
         message = "Choose an answer." if mode is AnswerMode.CHOICE else "Type the missing words."
@@ -811,9 +838,11 @@ def _decide_rating(
         result = grade(spec, response)
     except GradingError as error:
         raise ValidationError({"response": str(error)}) from None
+    if overrule and not result.correct:
+        return fsrs.Rating(rating or fsrs.Rating.GOOD), replace(result, correct=True), True
     if not result.correct:
-        return fsrs.Rating.AGAIN, result  # a wrong answer is Again, whatever was asked for
-    return fsrs.Rating(rating or fsrs.Rating.GOOD), result
+        return fsrs.Rating.AGAIN, result, False  # a wrong answer is Again, whatever was asked
+    return fsrs.Rating(rating or fsrs.Rating.GOOD), result, False
 
 
 def fuzz_seed(card: Card) -> int:
@@ -832,8 +861,11 @@ def answer(
     duration_ms: int | None = None,
     fuzz: bool = True,
     track_key: str | None = None,
+    overrule: bool = False,
 ) -> AnswerResult:
     """Record one answer, exactly once per ``review_id``.
+
+    ``overrule`` records a typed answer the grader judged wrong as right (see `_decide_rating`).
 
     ``version`` is the card version the learner was shown (0 for a new question). If the card has
     changed since — another tab answered it — a :class:`Conflict` says so and nothing is recorded.
@@ -859,6 +891,7 @@ def answer(
             duration_ms,
             fuzz,
             track_key,
+            overrule,
         )
     except (IntegrityError, StaleDataError, Conflict, NotFound, ValidationError) as error:
         # A review id already recorded comes back here: its card's version has moved on (a
@@ -962,6 +995,7 @@ def _apply(
     duration_ms: int | None,
     fuzz: bool,
     track_key: str | None,
+    overrule: bool,
 ) -> AnswerResult:
     user = _get_user(user_id)
     day = study_day(now, user.timezone, user.day_start_hour)
@@ -972,7 +1006,7 @@ def _apply(
     if found is None or found[0].retired_at is not None:
         raise NotFound(f"no question {question_id}")
     question, card, base, progress, plan_version, completed = found
-    chosen, graded = _decide_rating(question, rating, response)
+    chosen, graded, overruled = _decide_rating(question, rating, response, overrule)
     if (card.version if card is not None else 0) != version:
         raise Conflict("This card changed in another tab or device; load the next card.")
     plan = day_plans.decode(base, progress)
@@ -1036,6 +1070,7 @@ def _apply(
             "duration_ms": duration_ms,
             "answer": response,
             "correct": graded.correct if graded else None,
+            "overruled": overruled,
             "state_before": before["state"],
             "state_after": int(after.state),
             "stability_after": after.stability,

@@ -31,6 +31,7 @@ class AnswerForm(FlaskForm):
     response = HiddenField()
     shown_at = IntegerField(validators=[Optional()])
     track = HiddenField()
+    overrule = HiddenField()  # "1": the learner says a typed answer judged wrong was right
 
 
 class CardActionForm(FlaskForm):

@@ -121,10 +121,12 @@ def review() -> Response | str:
     if state.item is None:
         return redirect(url_for("study.done", track=track) if track else url_for("study.done"))
     reveal = request.args.get("reveal") == "1" and state.item.mode is AnswerMode.RECALL
+    item = state.item
     return render_template(
         "study/review.html",
         state=state,
-        item=state.item,
+        item=item,
+        choices=study.presented_choices(current_user.id, item.question, item.version),
         track=track,
         reveal=reveal,
         shown_at=int(moment.timestamp() * 1000),
@@ -154,10 +156,12 @@ def check() -> Response | str | tuple[str, int]:
         flash(error.errors.get("response", error.message), "error")
         return redirect(_review_url(track))
     state = study.today(current_user.id, now=now(), track_key=track)
+    version = int(form.version.data or 0)
     return render_template(
         "study/result.html",
         state=state,
         question=question,
+        choices=study.presented_choices(current_user.id, question, version),
         result=result,
         response=response,
         version=form.version.data,
@@ -190,6 +194,7 @@ def answer() -> Response:
             now=moment,
             fuzz=current_app.config["SCHEDULER_FUZZ"],
             track_key=track,
+            overrule=bool(form.overrule.data),
         )
     except Conflict as error:
         flash(error.message, "error")

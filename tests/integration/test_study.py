@@ -97,8 +97,8 @@ articles:
 CORE_ALPHA = [f"alpha:self_assessment:{n}" for n in range(1, 7)]
 EXTRA_BETA = [f"beta:self_assessment:{n}" for n in range(1, 5)]
 CLOZE = "cache:one_thing"
-LATENCY_THROUGH = "cache:table:write-policies:latency:which:write-through"  # correct: 0
-LATENCY_BACK = "cache:table:write-policies:latency:which:write-back"  # correct: 1
+LATENCY_THROUGH = "cache:table:write-policies:latency:which:write-through"
+LATENCY_BACK = "cache:table:write-policies:latency:which:write-back"
 LATENCY_COMPARE = "cache:table:write-policies:latency:compare"
 DURABILITY_THROUGH = "cache:table:write-policies:durability:which:write-through"
 DURABILITY_BACK = "cache:table:write-policies:durability:which:write-back"
@@ -678,10 +678,11 @@ def test_a_wrong_choice_is_again_even_when_easy_was_asked(bank):
 
     assert result.correct is False
     assert result.rating is Rating.AGAIN
-    assert result.expected == "Write-through"
+    assert result.expected == "**Latency:** Higher: waits for the store"
     assert result.state is CardState.LEARNING
     log = logs(user_id)[0]
-    assert (log.rating, log.correct, log.answer) == (Rating.AGAIN, False, "1")
+    wrong = wrong_response(db.session.get(Question, bank[LATENCY_THROUGH]))
+    assert (log.rating, log.correct, log.answer) == (Rating.AGAIN, False, wrong)
 
 
 @pytest.mark.parametrize(
@@ -691,7 +692,7 @@ def test_a_wrong_choice_is_again_even_when_easy_was_asked(bank):
 def test_a_right_choice_is_good_by_default_and_hard_or_easy_when_asked(bank, asked, recorded):
     user_id = enrolled("core")
 
-    result = answer(user_id, bank[LATENCY_BACK], NOW, rating=asked, response="1")
+    result = answer(user_id, bank[LATENCY_BACK], NOW, rating=asked)
 
     assert result.correct is True
     assert result.rating is recorded
@@ -733,7 +734,7 @@ def test_recall_needs_a_rating(bank):
         (LATENCY_BACK, {"rating": 7, "response": "1"}, "rating"),
         (LATENCY_BACK, {"response": None}, "response"),
         (LATENCY_BACK, {"response": "   "}, "response"),
-        (LATENCY_BACK, {"response": "2"}, "response"),
+        (LATENCY_BACK, {"response": "9"}, "response"),
         (LATENCY_BACK, {"response": "Write-back"}, "response"),
         (CLOZE, {"response": ""}, "response"),
         (CORE_ALPHA[0], {"review_id": ""}, "review_id"),

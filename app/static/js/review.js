@@ -24,12 +24,18 @@
     }
   }
 
+  // The rating buttons, and after a typed answer judged wrong, the "I was right" ones (2-4).
   function ratingButton(key) {
-    var form = document.getElementById("rating-form");
-    if (!form || form.closest("[hidden]")) return null;
-    return key === "default"
-      ? form.querySelector("button[data-default]")
-      : form.querySelector('button[data-key="' + key + '"]');
+    var forms = ["rating-form", "overrule-form"];
+    for (var i = 0; i < forms.length; i++) {
+      var form = document.getElementById(forms[i]);
+      if (!form || form.closest("[hidden]")) continue;
+      var button = key === "default"
+        ? form.querySelector("button[data-default]")
+        : form.querySelector('button[data-key="' + key + '"]');
+      if (button) return button;
+    }
+    return null;
   }
 
   function reveal() {
