@@ -554,8 +554,19 @@ SCHEMAS.update(
                     },
                     "prompt": {"type": "string", "description": "Markdown."},
                     "prompt_html": {"type": "string"},
-                    "choices": {"type": "array", "items": {"type": "string"}},
+                    "choices": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "Inline Markdown, in the order to show them: shuffled "
+                        "per learner and review, the same on a reload.",
+                    },
                     "choices_html": {"type": "array", "items": {"type": "string"}},
+                    "choice_ids": {
+                        "type": "array",
+                        "items": {"type": "integer", "minimum": 0},
+                        "description": "Each shown choice's id, in the same order: send the "
+                        "chosen one's id as `response`, never its position.",
+                    },
                     "article": _object({"key": {"type": "string"}, "title": {"type": "string"}}),
                     "track": {"type": "string", "description": "The key of the track it is from."},
                 }
@@ -607,8 +618,14 @@ SCHEMAS.update(
                 },
                 "response": {
                     "type": "string",
-                    "description": "Required in choice mode (the choice number, from 0) and in "
-                    "cloze mode (the missing words); ignored in recall mode.",
+                    "description": "Required in choice mode (the chosen choice's id from "
+                    "`choice_ids`) and in cloze mode (the missing words; case, punctuation, "
+                    "articles and a small typo are forgiven); ignored in recall mode.",
+                },
+                "overrule": {
+                    "type": "boolean",
+                    "description": "Cloze mode only: the learner says a typed answer judged "
+                    "wrong was right; it is recorded as right with `rating` (2, 3 or 4).",
                 },
                 "duration_ms": {"type": "integer", "minimum": 0, "maximum": 86_400_000},
             },

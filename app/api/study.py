@@ -37,6 +37,13 @@ def _int_field(
     return value
 
 
+def _bool_field(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise ValidationError({name: "Use true or false."})
+    return value
+
+
 def _str_field(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
     value = body.get(name)
     if value is None:
@@ -138,6 +145,7 @@ def next_card() -> Response:
     card: dict[str, Any] | None = None
     if item is not None:
         question = item.question
+        shown = study.presented_choices(g.api_user.id, question, item.version)
         card = {
             "question_id": question.id,
             "version": item.version,
@@ -146,8 +154,10 @@ def next_card() -> Response:
             "mode": item.mode.value,
             "prompt": question.prompt,
             "prompt_html": render_markdown(question.prompt),
-            "choices": list(question.choices or []),
-            "choices_html": [render_inline(c) for c in question.choices or []],
+            # In the order this learner sees them for this review; answer with the choice's id.
+            "choices": [text for _, text in shown],
+            "choices_html": [render_inline(text) for _, text in shown],
+            "choice_ids": [number for number, _ in shown],
             "article": {"key": question.article.key, "title": question.article.title},
             "track": item.track_key,
         }
@@ -174,6 +184,7 @@ def answer() -> tuple[Response, int]:
         now=now(),
         fuzz=current_app.config["SCHEDULER_FUZZ"],
         track_key=_str_field(body, "track"),
+        overrule=_bool_field(body, "overrule"),
     )
     return jsonify(
         {

@@ -212,10 +212,33 @@ def _adopt_aliases(bank: bankdomain.Bank, existing: dict[str, Article]) -> None:
             break
 
 
+def _refuse_takeovers(
+    bank: bankdomain.Bank, existing: Mapping[str, Article], scope: str | None
+) -> None:
+    """An article loaded from outside the synced path keeps its key: a file that claims it is
+    an error, not a silent merge of two articles' histories."""
+    problems = [
+        bankdomain.Problem(
+            spec.path,
+            1,
+            f"article key '{spec.key}' is already loaded from {row.source_path}, outside "
+            f"{scope}: give this file a `key:` of its own, or, if the banks moved here, sync "
+            "with --prune",
+        )
+        for spec in bank.articles
+        if (row := existing.get(spec.key)) is not None
+        and scope is not None
+        and not in_scope(row.source_path, scope)
+    ]
+    if problems:
+        raise BankInvalid(problems)
+
+
 def _sync_articles(bank: bankdomain.Bank, now: datetime, report: SyncReport) -> dict[str, Article]:
     tally = report.articles
     existing = {a.key: a for a in db.session.scalars(sa.select(Article))}
     _adopt_aliases(bank, existing)
+    _refuse_takeovers(bank, existing, report.scope)
     seen: set[str] = set()
     for spec in bank.articles:
         seen.add(spec.key)

@@ -309,8 +309,11 @@ def answer_for(card: dict[str, Any], *, correct: bool = True) -> dict[str, Any]:
         "duration_ms": 4200,
     }
     if card["mode"] == "choice":
-        right = question.correct
-        body["response"] = str(right if correct else (right + 1) % len(question.choices))
+        # The card shows the choices in its own order; an answer names the chosen one's id.
+        assert sorted(card["choice_ids"]) == list(range(len(question.choices)))
+        assert card["choices"] == [question.choices[i] for i in card["choice_ids"]]
+        wrong = next(i for i in card["choice_ids"] if i != question.correct)
+        body["response"] = str(question.correct if correct else wrong)
     elif card["mode"] == "cloze":
         body["response"] = question.cloze_answer if correct else "something else entirely"
     else:

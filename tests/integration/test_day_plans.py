@@ -146,7 +146,7 @@ def test_every_change_to_the_queue_inputs_drops_the_plan(tmp_path):
     assert extra is not None
     drops(lambda: study.leave(user_id, extra.id, now=at))
     drops(lambda: _update_profile(user_id, at))
-    root = write_study_bank(tmp_path / "changed")
+    root = write_study_bank(tmp_path / "banks")
     (root / "01-alpha.md").write_text(
         (root / "01-alpha.md").read_text() + "- [ ] One more?\n  - Yes.\n"
     )

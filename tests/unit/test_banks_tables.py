@@ -34,21 +34,26 @@ def test_options_as_columns() -> None:
 
     bank = build_bank([load("shapes/options-as-columns.md")])
     # Two options: a "which" would be a coin flip, so each cell is asked as "which of these is
-    # true of L7, not L4?" among the other option's cells, the same row's first.
+    # true of L7, not L4?" among the other option's cells in other rows.
     assert questions(bank, "table_which") == {}
     side = questions(bank, "table_side")
-    card = side["load-balancers:table:l4-vs-l7:routes-on:which:l7"]
+    card = side["load-balancers:table:l4-vs-l7:tls:which:l7"]
     assert card.prompt == "Which of these is true of *L7*, not *L4*?"
-    assert card.choices[card.correct or 0] == "**Routes on:** URL path, headers, cookies"
-    assert "**Routes on:** IP address and port" in card.choices  # the mirror cell
-    assert len(card.choices) == 4 and len(set(card.choices)) == 4
-    wrong = [c for i, c in enumerate(card.choices) if i != card.correct]
-    l4_cells = {"IP address and port", "Passed through", "Low", "TCP connect"}
-    assert all(choice.split(":** ", 1)[1] in l4_cells for choice in wrong)
-    assert "Routes on" in card.answer and "URL path, headers, cookies" in card.answer
-    assert card.sibling_group == "load-balancers:table:l4-vs-l7:routes-on"
-    assert card.line == 14
-    assert len(side) == 8  # 4 aspects x 2 options, every cell distinct
+    assert card.choices[card.correct or 0] == "**TLS:** Terminated at the balancer"
+    assert "**TLS:** Passed through" not in card.choices  # no second choice under one label
+    assert sorted(card.choices) == [
+        "**Cost per request:** Low",
+        "**Health checks:** TCP connect",
+        "**Routes on:** IP address and port",
+        "**TLS:** Terminated at the balancer",
+    ]
+    assert "TLS" in card.answer and "Terminated at the balancer" in card.answer
+    assert card.sibling_group == "load-balancers:table:l4-vs-l7:tls"
+    assert card.line == 15
+    # "URL path, headers, cookies" is far longer than any L4 cell of another row: asked as the
+    # right choice, "pick the longest" would find it, so that one question is left out.
+    assert "load-balancers:table:l4-vs-l7:routes-on:which:l7" not in side
+    assert len(side) == 7
 
     compare = questions(bank, "table_compare")
     card = compare["load-balancers:table:l4-vs-l7:tls:compare"]
@@ -239,10 +244,9 @@ def test_identity_survives_rewording_cells_but_not_renaming_the_caption() -> Non
     )
     after = questions(build_bank([reworded]))
     assert set(after) == set(original)
-    # The reworded cell is a wrong choice of this question: new wording, same key.
-    key = "process-vs-thread:table:processes-vs-threads:creation-cost:which:thread"
-    assert "**Memory:** A private virtual address space" in after[key].choices
-    assert after[key].choices != original[key].choices
+    # The reworded cell changes the row's compare question: new wording, same key.
+    key = "process-vs-thread:table:processes-vs-threads:memory:compare"
+    assert "A private virtual address space" in after[key].answer
     assert after[key].content_hash != original[key].content_hash
     untouched = "process-vs-thread:table:processes-vs-threads:creation-cost:compare"
     assert after[untouched].content_hash == original[untouched].content_hash

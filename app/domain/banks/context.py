@@ -28,6 +28,7 @@ from app.domain.banks.wording import (
 )
 
 _COMMON = 64  # an index entry shared by more articles than this says nothing about relatedness
+_SPARES = 16  # candidates kept to swap in when the right choice would stand out by length
 _USAGE_PENALTY = 0.5  # per time a trade-off would be picked elsewhere
 
 
@@ -41,8 +42,9 @@ class Relation:
 
 
 def _too_close(ours: str, theirs: str) -> bool:
-    """Whether two trade-offs cannot both stand as choices: the same, a near-synonym, or sharing
-    a side ("Consistency vs Availability" and "Consistency vs Latency")."""
+    """Whether two trade-offs cannot both stand as choices: the same, sharing a side
+    ("Consistency vs Availability" and "Consistency vs Latency"), or meaning about the same, side
+    for side ("Simplicity vs Performance" and "Speed vs Features")."""
     if tradeoff_signature(ours) == tradeoff_signature(theirs):
         return True
     a, b = tradeoff_sides(ours), tradeoff_sides(theirs)
@@ -194,6 +196,8 @@ def _pick(
             continue
         if len(picked) == MAX_CHOICES - 1:
             spare.append(other)
+            if len(spare) == _SPARES:
+                break
             continue
         titles.add(title)
         picked.append(other)

@@ -6,6 +6,7 @@ question key built from it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from pathlib import PurePosixPath
@@ -79,6 +80,7 @@ def normalize_words(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+@functools.lru_cache(maxsize=65536)
 def tradeoff_sides(tradeoff: str) -> tuple[str, ...]:
     """The sides of an "A vs B" trade-off, normalized; one element when there is no "vs"."""
     text = _TRAILING_PARENTHETICAL.sub("", tradeoff.strip())
@@ -86,6 +88,7 @@ def tradeoff_sides(tradeoff: str) -> tuple[str, ...]:
     return tuple(normalize_words(side) for side in sides if side.strip())
 
 
+@functools.lru_cache(maxsize=65536)
 def tradeoff_signature(tradeoff: str) -> str:
     """Equal for equivalent trade-offs: same sides in either order, case and spacing ignored,
     trailing parentheticals dropped ("Safety vs Speed (mostly)" == "speed  vs safety")."""

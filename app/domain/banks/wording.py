@@ -8,8 +8,10 @@ predictable, and an author can always see why two texts were judged alike.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 _WORD = re.compile(r"[a-z0-9]+(?:[./+#][a-z0-9]+)*")
@@ -26,24 +28,26 @@ _STOPWORD_TEXT = """
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
-# Trade-off words that mean nearly the same thing, so "Durability vs Performance" and "Safety vs
-# Speed" are not offered side by side. Each group is one meaning; a word may stand in one group.
-_SYNONYM_GROUPS = (
+# Trade-off words on one axis: near-synonyms, and the two ends of one scale (simplicity and
+# complexity, a feature set and its simplicity), so "Durability vs Performance" and "Safety vs
+# Speed" are not offered side by side, nor "Simplicity vs Performance" and "Speed vs Features".
+_AXES = (
     {"performance", "speed", "fast", "efficiency", "efficient", "throughput", "velocity"},
     {"safety", "safe", "durability", "durable", "reliability", "reliable", "robustness"},
-    {"simplicity", "simple", "ease", "easy", "convenience", "usability"},
+    {"simplicity", "simple", "ease", "easy", "convenience", "usability", "complexity"},
+    {"complication", "features", "feature", "functionality", "capability", "abstraction"},
     {"consistency", "consistent", "correctness", "correct", "accuracy", "accurate"},
     {"flexibility", "flexible", "adaptability", "extensibility", "freedom"},
     {"control", "customization", "customisation", "ownership"},
-    {"cost", "price", "expense", "spend"},
+    {"cost", "price", "expense", "spend", "overhead"},
     {"scalability", "scale", "scalable", "elasticity"},
     {"availability", "available", "uptime"},
     {"latency", "responsiveness", "delay"},
     {"isolation", "separation", "containment"},
-    {"complexity", "complication", "overhead"},
-    {"autonomy", "independence", "decoupling"},
-    {"visibility", "observability", "insight", "transparency"},
+    {"autonomy", "independence", "decoupling", "coupling"},
+    {"visibility", "observability", "insight", "transparency", "coverage"},
 )
+_JOINED_AXES = {2: 3}  # simplicity and complication-like words are one scale
 
 
 def _fold(text: str) -> str:
@@ -53,19 +57,25 @@ def _fold(text: str) -> str:
 _SUFFIXES = ("ing", "ed", "es", "s", "e")
 
 
+_STEM_LENGTH = 6
+
+
 def _stem(word: str) -> str:
-    """A crude stem: "hinted", "hints" and "hint" meet; so do "caching", "cached" and "cache"."""
+    """A crude stem: "hinted", "hints" and "hint" meet; so do "caching", "cached" and "cache",
+    and, cut to six letters, "starters" and "startup" or "consistent" and "consistency"."""
     if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
+        return (word[:-3] + "y")[:_STEM_LENGTH]
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 continue
-            return word[: -len(suffix)]
-    return word
+            return word[: -len(suffix)][:_STEM_LENGTH]
+    return word[:_STEM_LENGTH]
 
 
-_SYNONYM = {_stem(w): index for index, group in enumerate(_SYNONYM_GROUPS) for w in group}
+_AXIS = {
+    _stem(word): _JOINED_AXES.get(index, index) for index, axis in enumerate(_AXES) for word in axis
+}
 
 
 def words(text: str) -> list[str]:
@@ -73,9 +83,14 @@ def words(text: str) -> list[str]:
     return [_stem(word) for word in _WORD.findall(_fold(text))]
 
 
+def _meaningful(word: str) -> bool:
+    return word not in STOPWORDS and (len(word) > 1 or word.isdigit())
+
+
 def content_words(text: str) -> set[str]:
-    """The words of `text` that carry meaning: no stopwords, no single characters."""
-    return {word for word in words(text) if word not in STOPWORDS and len(word) > 1}
+    """The words of `text` that carry meaning: no stopwords, no single letters (numbers stay:
+    "7" tells "4 of 7" apart from "3 of 5")."""
+    return {word for word in words(text) if _meaningful(word)}
 
 
 def distinctive_words(label: str, others: Iterable[str]) -> set[str]:
@@ -90,20 +105,26 @@ def giveaway(stem: str, answer: str, others: Sequence[str]) -> set[str]:
     """Words of the right answer that stand in the stem but in no other choice.
 
     Such a word lets a learner pick the answer by matching text instead of knowing it:
-    "Which option has *fsync = off*?" with the choice "fsync = off". A stem that names every
-    choice alike ("which of TCP, UDP or QUIC …") favours none of them, so gives nothing away.
+    "Which option has *fsync = off*?" with the choice "fsync = off". When a wrong choice echoes
+    the stem too ("6 partitions and 10 consumers": 6 or 10?), or the stem names every choice
+    alike ("which of TCP, UDP or QUIC …"), matching words singles out nothing.
     """
     stem_words = content_words(stem)
+    own = distinctive_words(answer, others)
     if all(content_words(choice) <= stem_words for choice in (answer, *others)):
-        return set()  # the stem lists every choice
-    hits = distinctive_words(answer, others) & stem_words
+        # The stem lists every choice, which favours none, unless a word of the answer stands
+        # in it again ("… or 7 servers has *4 of 7*?").
+        counts = Counter(word for word in words(stem) if _meaningful(word))
+        return {word for word in own if counts[word] > 1}
+    hits = own & stem_words
     if not hits:
         return set()
     rivals = [
         distinctive_words(other, [answer, *others[:i], *others[i + 1 :]]) & stem_words
         for i, other in enumerate(others)
     ]
-    return set() if rivals and all(rivals) else hits
+    # A wrong choice that also echoes the stem leaves word-matching without a single pick.
+    return set() if any(rivals) else hits
 
 
 def similar(first: str, second: str) -> bool:
@@ -121,18 +142,19 @@ def similar(first: str, second: str) -> bool:
     return len(a & b) / len(a | b) >= 0.5
 
 
-def _side_meaning(side: str) -> set[object]:
-    meaning: set[object] = set()
-    for word in content_words(side):
-        meaning.add(("group", _SYNONYM[word]) if word in _SYNONYM else ("word", word))
-    return meaning
+@functools.lru_cache(maxsize=4096)
+def _side_meaning(side: str) -> frozenset[object]:
+    """A side's words, each as its axis where it has one."""
+    return frozenset(
+        ("axis", _AXIS[word]) if word in _AXIS else ("word", word) for word in content_words(side)
+    )
 
 
 def near_synonym_tradeoffs(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
     """Whether two trade-offs (their sides, see `text.tradeoff_sides`) mean about the same.
 
-    True when every side of one matches a side of the other by a shared word or a word of the
-    same synonym group, in either order: "Durability vs Performance" and "Safety vs Speed".
+    True when every side of one matches a side of the other by a shared word or a word on the
+    same axis, in either order: "Durability vs Performance" and "Safety vs Speed".
     """
     if len(first) < 2 or len(second) < 2:
         return False

@@ -14,6 +14,7 @@ from app.domain.banks.text import escape_markdown
 from app.domain.banks.wording import content_words
 
 CLOZE_BLANK = "_____"
+CLOZE_WORDS = 4  # the longest blank preferred; a longer bold phrase is blanked only if alone
 
 
 def self_assessment(parsed: ParsedArticle, context: GenerationContext) -> list[QuestionSpec]:
@@ -34,13 +35,17 @@ def self_assessment(parsed: ParsedArticle, context: GenerationContext) -> list[Q
 def one_thing(parsed: ParsedArticle, context: GenerationContext) -> list[QuestionSpec]:
     """A cloze over a bold phrase of the one thing to remember, else a recall card.
 
-    The first bold phrase whose words do not also stand elsewhere in the paragraph is blanked:
-    a blank whose answer can be read off the rest of the sentence tests nothing.
+    The first bold phrase of at most four words (then any) whose words do not also stand
+    elsewhere in the paragraph is blanked: a blank whose answer can be read off the rest of the
+    sentence tests nothing, and a clause is hard to type word for word.
     """
     found = parsed.one_thing
     if found is None:
         return []
-    for start, end, phrase in bold_phrases(found.text):
+    phrases = bold_phrases(found.text)
+    # A short phrase first: a learner can type a term, not a clause word for word.
+    phrases.sort(key=lambda bold: len(bold[2].split()) > CLOZE_WORDS)
+    for start, end, phrase in phrases:
         rest = found.text[:start] + " " + found.text[end:]
         if content_words(phrase) & content_words(rest):
             continue

@@ -6,9 +6,11 @@ A table row (an *aspect*) compares the options on one thing. Three forms come fr
   or HTTP/3 has *a combined QUIC and TLS 1.3 handshake*?", one per cell that tells its option
   apart;
 - **side** (tables of two options): "Which of these is true of *Thread*, not *Process*?" with the
-  right cell among the other option's cells, the same row's first. A two-option "which" would be
-  a coin flip, and its mirror question would give it away; this form asks the learner to place a
-  property on the right side of the trade-off, which is what the table teaches, with four choices;
+  right cell among the other option's cells from other rows, each labelled with its row. A
+  two-option "which" would be a coin flip whose mirror question gives it away; this form asks the
+  learner to place properties on the right side of the trade-off, which is what the table
+  teaches. The same row's other cell is not a choice: two choices under one label would tell the
+  learner the answer is one of those two;
 - **compare**: "Compare *Process* and *Thread* on *Crash impact*", free recall of the whole row.
 
 A cell is not asked about when it is blank, when it reads like another option's cell in the same
@@ -79,6 +81,27 @@ TRIVIA_ASPECTS = frozenset(
         "Config",
         "Configuration",
         "Syntax",
+    )
+)
+
+
+# Rows whose cells are one of many right answers ("Typical use: caching, sessions"): fine as a
+# "which" clue, but recalled as a whole row a learner cannot tell a good answer from a wrong one.
+OPEN_ASPECTS = frozenset(
+    slugify(text)
+    for text in (
+        "Typical use",
+        "Typical uses",
+        "Typical use case",
+        "Use case",
+        "Use cases",
+        "Best for",
+        "Good fit",
+        "Good for",
+        "Typical fit",
+        "Use when",
+        "When to use",
+        "Common use",
     )
 )
 
@@ -238,8 +261,8 @@ def table_side(parsed: ParsedArticle, context: GenerationContext) -> list[Questi
     """ "Which of these is true of <A>, not <B>?" in two-option tables (see the module doc).
 
     Each cell that can be asked about is the right choice once; the wrong ones are the other
-    option's cells, the same row's first, then other rows' in a fixed pseudo-random order, each
-    unlike what the right option says on its row.
+    option's cells in other rows, in a fixed pseudo-random order, each unlike what the right
+    option says on its row.
     """
     questions: list[QuestionSpec] = []
     for table in parsed.tables:
@@ -265,10 +288,6 @@ def table_side(parsed: ParsedArticle, context: GenerationContext) -> list[Questi
                 cell = table.cells[aspect_index][option_index]
                 assert cell is not None
                 wrong: list[tuple[Label, Cell]] = []
-                if other_index in telling[aspect_index]:
-                    mirror = table.cells[aspect_index][other_index]
-                    assert mirror is not None
-                    wrong.append((aspect, mirror))
                 elsewhere = sorted(
                     (index for index, _ in rows if index != aspect_index),
                     key=lambda i: stable_hash(f"{table.caption_slug}:{aspect.slug}:{i}"),
@@ -324,11 +343,12 @@ def _names(labels: Sequence[Label]) -> str:
 
 
 def table_compare(parsed: ParsedArticle, context: GenerationContext) -> list[QuestionSpec]:
-    """ "Compare A and B on <aspect>": free recall, the answer is the table row."""
+    """ "Compare A and B on <aspect>": free recall, the answer is the table row (not for rows of
+    open-ended cells such as "Typical use", where no row is the one right answer)."""
     questions: list[QuestionSpec] = []
     for table in parsed.tables:
         for aspect_index, aspect in enumerate(table.aspects):
-            if not quizzed(table, aspect):
+            if not quizzed(table, aspect) or aspect.slug in OPEN_ASPECTS:
                 continue
             row = table.cells[aspect_index]
             present = [
