@@ -95,6 +95,39 @@ def banks_lint(path: str | None, strict: bool) -> None:
         sys.exit(1)
 
 
+@banks_cli.command("sample")
+@click.argument("path", required=False)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--count", type=int, default=40, show_default=True)
+def banks_sample(path: str | None, seed: int, count: int) -> None:
+    """Print COUNT questions drawn at random by SEED, as a learner sees them: a blind review."""
+    import random
+
+    from app.domain.banks import read_sources
+    from app.domain.banks.build import build_bank
+    from app.domain.questions import presented_choices
+
+    root = _banks_root(path)
+    if not root.exists():
+        raise click.ClickException(f"{root}: no such file or folder")
+    bank = build_bank(read_sources(root))
+    titles = {article.key: article.title for article in bank.articles}
+    drawn = random.Random(seed).sample(list(bank.questions), min(count, len(bank.questions)))
+    click.echo(f"# {len(drawn)} questions drawn with random.Random({seed}) from {root}")
+    for number, q in enumerate(drawn, 1):
+        click.echo(f"\n## Q{number} ({titles[q.article_key]}; {q.key})\n\n{q.prompt.strip()}\n")
+        shown = presented_choices(q.choices, f"review:{q.key}", fixed=q.fixed_order)
+        for position, (choice, text) in enumerate(shown):
+            mark = " (key)" if choice == q.correct else ""
+            click.echo(f"- {'abcdefgh'[position]}) {text}{mark}")
+        if q.cloze_answer:
+            also = f" (also accepted: {'; '.join(q.accepted)})" if q.accepted else ""
+            click.echo(f"Typed answer: {q.cloze_answer}{also}")
+        click.echo(f"\nAnswer: {q.answer.strip()}")
+        if q.explanation:
+            click.echo(f"\nExplanation: {q.explanation.strip()}")
+
+
 def sync_banks(path: str | None = None, prune: bool = False) -> None:
     from app.services import banks
 

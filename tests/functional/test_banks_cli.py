@@ -83,3 +83,16 @@ def test_a_file_elsewhere_that_claims_a_loaded_key_is_refused(runner, app, tmp_p
         result.output
     )
     assert "nothing was applied" in result.output
+
+
+def test_sample_draws_the_same_questions_for_the_same_seed(runner):
+    first = runner.invoke(args=["banks", "sample", str(BANKS), "--seed", "7", "--count", "5"])
+    again = runner.invoke(args=["banks", "sample", str(BANKS), "--seed", "7", "--count", "5"])
+    other = runner.invoke(args=["banks", "sample", str(BANKS), "--seed", "8", "--count", "5"])
+    assert first.exit_code == 0, first.output
+    assert first.output == again.output != other.output
+    assert first.output.count("\n## Q") == 5
+    # Every multiple-choice question shows its key, once.
+    for block in first.output.split("\n## Q")[1:]:
+        if "\n- a) " in block:
+            assert block.count("(key)") == 1

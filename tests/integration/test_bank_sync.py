@@ -31,8 +31,9 @@ key_tradeoff: {tradeoff}
 
 | Aspect | Write-through | Write-back |
 |---|---|---|
-| Latency | {latency} | Low: acked from memory ({title}) |
-| Durability | Safe once acknowledged ({title}) | Lost on crash before flush |
+| Latency | {latency} ({title}) | Low: acked from memory ({title}) |
+| Durability | Safe once acknowledged ({title}) | Lost on crash before flush ({title}) |
+| Store load | A store write per write ({title}) | Fewer, larger writes ({title}) |
 
 ## Self-Assessment
 
@@ -107,7 +108,7 @@ def test_rewording_keeps_question_ids_and_counts_an_update(app, tmp_path):
             Question.key == "caching:table:write-policies:latency:which:write-through"
         )
     )
-    assert "**Latency:** Slower: waits for the store" in reworded.choices
+    assert "**Latency:** Slower: waits for the store (Caching)" in reworded.choices
 
 
 def test_a_removed_article_is_retired_and_comes_back_with_the_same_ids(app, tmp_path):
