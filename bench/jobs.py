@@ -323,7 +323,7 @@ def _users(first: int, count: int, at: datetime, **extra: Callable[[int], Any]) 
 
 
 def _enrolments_and_presets(count: int, at: datetime) -> None:
-    preset = study._stored_values(DomainPreset())
+    preset = study.stored_values(DomainPreset())
     _insert(
         Enrolment,
         ({"id": u, "user_id": u, "track_id": 1, "created_at": at} for u in range(1, count + 1)),

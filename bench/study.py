@@ -383,7 +383,7 @@ def seed(learners: int, questions: int, now: datetime, rng_seed: int) -> SeedRep
         "updated_at": at,
         "retired_at": None,
     }
-    preset_values = study._stored_values(DomainPreset())
+    preset_values = study.stored_values(DomainPreset())
     users = [
         {
             "id": u,

@@ -17,6 +17,8 @@ from app.domain.studyday import study_day
 from app.extensions import db
 from app.models import Card, Question, StudyDay, User
 from app.services import banks, plans, study
+from app.services.study.answers import _count_answer as count_answer
+from app.services.study.queue import _gather as gather
 from tests.factories import NOW
 from tests.integration.test_study import (
     CORE_ALPHA,
@@ -57,7 +59,7 @@ def assert_plan_matches_the_cards(user_id: int, at: datetime, scope: str) -> Non
     day = day_of(user_id, at)
     plan = stored(user_id, at)
     assert plan is not None and scope in plan.scopes
-    fresh = study._gather(user_id, day, scope, at)
+    fresh = gather(user_id, day, scope, at)
     expected = fresh.queue(scope, at, day.end)
     assert shape(plan.queue(scope, at, day.end)) == shape(expected)
     head = plan.heads.get(scope)
@@ -167,7 +169,7 @@ def test_a_plan_read_before_a_change_is_not_stored_after_it():
     at = NOW + HOUR
     day = day_of(user_id, at)
     _, version = plans.load(user_id, day.date)
-    gathered = study._gather(user_id, day, q.ALL_TRACKS, at)
+    gathered = gather(user_id, day, q.ALL_TRACKS, at)
     study.forget_plans(user_id, at)  # a change commits while the plan is being read
     db.session.commit()
     assert plans.store(user_id, day.date, gathered, seen_version=version) is False
@@ -192,7 +194,7 @@ def test_an_answer_on_a_row_that_moved_drops_the_plan_instead_of_guessing():
     # The answer read the plan at an earlier version: its update must not be stored.
     plan = stored(user_id, at)
     assert plan is not None
-    assert study._count_answer(user_id, day, plan, version - 1) is False
+    assert count_answer(user_id, day, plan, version - 1) is False
     db.session.commit()
     assert stored(user_id, at) is None
     assert study.today(user_id, now=at).item is not None

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import Card, Enrolment, Preset, Question, ReviewLog
 from app.services import banks, integrity, study
 from app.services.errors import Conflict, NotFound, ValidationError
+from app.services.study import queue as study_queue
 from tests.conftest import count
 from tests.factories import NOW, make_user
 
@@ -463,7 +464,7 @@ def test_the_review_limit_is_respected(bank):
 def test_a_backlog_beyond_the_limit_shows_the_least_recalled_reviews_first(bank, monkeypatch):
     # Only the review limit plus a margin is read from the database, ranked there by elapsed
     # time over stability; the cards left out must be the better-remembered ones.
-    monkeypatch.setattr(study, "REVIEW_MARGIN", 0)
+    monkeypatch.setattr(study_queue, "REVIEW_MARGIN", 0)
     user_id = enrolled("core")
     keys = CORE_ALPHA[:5]
     for key in keys:

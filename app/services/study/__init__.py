@@ -1,0 +1,72 @@
+"""Studying: enrolments and presets, today's queue, answering, undo, suspend, bury and leeches.
+
+A question becomes a card for a learner the first time they answer it. Cards are addressed by
+question id within one learner's account, so no request can name another learner's card. One
+module per use case; callers keep writing `study.answer(...)`.
+"""
+
+from app.services.study.answers import REVIEW_ID_MAX, AnswerResult, answer
+from app.services.study.card_actions import bury, leeches, suspend, undo, unsuspend
+from app.services.study.cards import (
+    card_memory,
+    check_answer,
+    fuzz_seed,
+    get_question,
+    grading_spec,
+    presented_choices,
+)
+from app.services.study.enrolments import (
+    enrol,
+    enrolment_for_track,
+    get_enrolment,
+    leave,
+    list_enrolments,
+    update_preset,
+)
+from app.services.study.learners import forget_plans
+from app.services.study.prepare import PrepareRun, prepare_plans
+from app.services.study.presets import (
+    add_preset_version,
+    current_preset_row,
+    domain_preset,
+    preset_from_values,
+    stored_values,
+)
+from app.services.study.queue import Counts, StudyItem, Today, today
+from app.services.study.streaks import current_streak
+
+__all__ = [
+    "REVIEW_ID_MAX",
+    "AnswerResult",
+    "Counts",
+    "PrepareRun",
+    "StudyItem",
+    "Today",
+    "add_preset_version",
+    "answer",
+    "bury",
+    "card_memory",
+    "check_answer",
+    "current_preset_row",
+    "current_streak",
+    "domain_preset",
+    "enrol",
+    "enrolment_for_track",
+    "forget_plans",
+    "fuzz_seed",
+    "get_enrolment",
+    "get_question",
+    "grading_spec",
+    "leave",
+    "leeches",
+    "list_enrolments",
+    "prepare_plans",
+    "presented_choices",
+    "preset_from_values",
+    "stored_values",
+    "suspend",
+    "today",
+    "undo",
+    "unsuspend",
+    "update_preset",
+]
