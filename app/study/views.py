@@ -217,6 +217,8 @@ def undo() -> Response:
         study.undo(current_user.id, now=now())
     except NotFound:
         flash("There is nothing to undo.", "info")
+    except Conflict as error:
+        flash(error.message, "error")
     else:
         flash("Undone: the card is back as it was.", "ok")
     return redirect(_review_url(track))
@@ -229,6 +231,16 @@ def _card_action(action: str) -> Response:
         abort(400)
     question_id = int(form.question_id.data or 0)
     moment = now()
+    try:
+        return _apply_card_action(action, question_id, moment, track)
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(_review_url(track))
+
+
+def _apply_card_action(
+    action: str, question_id: int, moment: datetime, track: str | None
+) -> Response:
     if action == "suspend":
         study.suspend(current_user.id, question_id, now=moment)
         flash("Card suspended: it will not come up until you unsuspend it.", "ok")

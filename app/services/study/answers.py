@@ -1,4 +1,5 @@
-"""Answering a card: exactly once per review id, version-checked, with its effect on the day plan."""
+"""Answering a card: exactly once per review id, version-checked, with its effect on the day
+plan."""
 
 from __future__ import annotations
 

@@ -8,8 +8,6 @@ import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.studyday import study_day
 from app.extensions import db
@@ -18,8 +16,9 @@ from app.models import (
     Enrolment,
     ReviewLog,
 )
+from app.services.concurrency import one_change
 from app.services.errors import Conflict, NotFound
-from app.services.plans import DAYS
+from app.services.plans import DAYS, rowcount
 from app.services.study.cards import get_question, home_enrolment
 from app.services.study.learners import forget_plans, get_user
 
@@ -31,52 +30,68 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 def undo(user_id: int, *, now: datetime) -> int:
-    """Undo the learner's latest answer, restoring the card exactly. Returns its question id."""
-    log = db.session.scalar(
-        sa.select(ReviewLog)
-        .where(ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None))
-        .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
-        .limit(1)
-    )
-    if log is None:
-        raise NotFound("there is no answer to undo")
-    card = db.session.get(Card, log.card_id)
-    assert card is not None
-    before = log.before
-    card.state = before["state"]
-    card.step = before["step"]
-    card.stability = before["stability"]
-    card.difficulty = before["difficulty"]
-    card.due = _parse_time(before["due"])
-    card.last_review = _parse_time(before["last_review"])
-    card.reps = before["reps"]
-    card.lapses = before["lapses"]
-    card.suspended = before["suspended"]
-    card.buried_until = _parse_time(before["buried_until"])
-    card.leech = before["leech"]
-    home = before.get("enrolment_id")
-    if home is not None and db.session.get(Enrolment, home) is not None:
-        card.enrolment_id = home
-    log.undone_at = now
-    user = get_user(user_id)
-    answered_on = study_day(log.reviewed_at, user.timezone, user.day_start_hour).date
-    db.session.execute(
-        sa.update(DAYS)
-        .where(DAYS.c.user_id == user_id, DAYS.c.local_date == answered_on, DAYS.c.reviews > 0)
-        .values(reviews=DAYS.c.reviews - 1)
-    )
-    forget_plans(user_id, now)
-    _commit_card_change()
-    return card.question_id
+    """Undo the learner's latest answer, restoring the card exactly. Returns its question id.
 
-
-def _commit_card_change() -> None:
-    """Commit a change to a card; another tab changing it first is a conflict, not a crash."""
-    try:
+    The answer is claimed first (its log marked undone only if nobody has marked it yet), and
+    the card restored only if it has not changed since: two undos at once undo it once, and an
+    undo racing an answer to the same card is a Conflict, never a half-applied undo.
+    """
+    with one_change("That answer was undone or changed at the same moment; reload and try again."):
+        with db.session.no_autoflush:
+            log = db.session.scalar(
+                sa.select(ReviewLog)
+                .where(ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None))
+                .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
+                .limit(1)
+            )
+        if log is None:
+            raise NotFound("there is no answer to undo")
+        claimed = db.session.execute(
+            sa.update(ReviewLog)
+            .where(ReviewLog.id == log.id, ReviewLog.undone_at.is_(None))
+            .values(undone_at=now)
+        )
+        if rowcount(claimed) != 1:
+            raise Conflict("That answer was already undone.")
+        card = db.session.get(Card, log.card_id)
+        assert card is not None
+        before = log.before
+        home = before.get("enrolment_id")
+        if home is not None and db.session.get(Enrolment, home) is None:
+            home = card.enrolment_id
+        restored = db.session.execute(
+            sa.update(Card)
+            .where(Card.id == card.id, Card.version == card.version)
+            .values(
+                state=before["state"],
+                step=before["step"],
+                stability=before["stability"],
+                difficulty=before["difficulty"],
+                due=_parse_time(before["due"]),
+                last_review=_parse_time(before["last_review"]),
+                reps=before["reps"],
+                lapses=before["lapses"],
+                suspended=before["suspended"],
+                buried_until=_parse_time(before["buried_until"]),
+                leech=before["leech"],
+                enrolment_id=home if home is not None else card.enrolment_id,
+                version=card.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if rowcount(restored) != 1:
+            raise Conflict("The card changed at the same moment; reload and try again.")
+        user = get_user(user_id)
+        answered_on = study_day(log.reviewed_at, user.timezone, user.day_start_hour).date
+        db.session.execute(
+            sa.update(DAYS)
+            .where(DAYS.c.user_id == user_id, DAYS.c.local_date == answered_on, DAYS.c.reviews > 0)
+            .values(reviews=DAYS.c.reviews - 1)
+        )
+        forget_plans(user_id, now)
         db.session.commit()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise Conflict("This card changed in another tab; reload and try again.") from None
+    db.session.expire_all()
+    return card.question_id
 
 
 def _card_for_action(user_id: int, question_id: int, now: datetime) -> Card:
@@ -95,30 +110,36 @@ def _card_for_action(user_id: int, question_id: int, now: datetime) -> Card:
     return card
 
 
+CARD_CHANGED = "This card changed in another tab or device; reload and try again."
+
+
 def suspend(user_id: int, question_id: int, *, now: datetime) -> Card:
-    card = _card_for_action(user_id, question_id, now)
-    card.suspended = True
-    forget_plans(user_id, now)
-    _commit_card_change()
+    with one_change(CARD_CHANGED):
+        card = _card_for_action(user_id, question_id, now)
+        card.suspended = True
+        forget_plans(user_id, now)
+        db.session.commit()
     return card
 
 
 def unsuspend(user_id: int, question_id: int, *, now: datetime) -> Card:
-    card = _card_for_action(user_id, question_id, now)
-    card.suspended = False
-    card.leech = False
-    forget_plans(user_id, now)
-    _commit_card_change()
+    with one_change(CARD_CHANGED):
+        card = _card_for_action(user_id, question_id, now)
+        card.suspended = False
+        card.leech = False
+        forget_plans(user_id, now)
+        db.session.commit()
     return card
 
 
 def bury(user_id: int, question_id: int, *, now: datetime) -> Card:
     """Hide the card until the learner's next day starts."""
-    user = get_user(user_id)
-    card = _card_for_action(user_id, question_id, now)
-    card.buried_until = study_day(now, user.timezone, user.day_start_hour).end
-    forget_plans(user_id, now)
-    _commit_card_change()
+    with one_change(CARD_CHANGED):
+        user = get_user(user_id)
+        card = _card_for_action(user_id, question_id, now)
+        card.buried_until = study_day(now, user.timezone, user.day_start_hour).end
+        forget_plans(user_id, now)
+        db.session.commit()
     return card
 
 

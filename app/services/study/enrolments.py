@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.domain import scheduling as fsrs
@@ -20,7 +19,8 @@ from app.models import (
     Track,
     TrackArticle,
 )
-from app.services.errors import NotFound
+from app.services.concurrency import one_change
+from app.services.errors import Conflict, NotFound
 from app.services.study.learners import forget_plans
 from app.services.study.presets import add_preset_version, preset_row, stored_values
 
@@ -72,21 +72,22 @@ def enrol(user_id: int, track_key: str, *, now: datetime) -> Enrolment:
     enrolment = _any_enrolment_for_track(user_id, track_key)
     if enrolment is not None and enrolment.left_at is None:
         return enrolment
-    if enrolment is None:
-        enrolment = Enrolment(user_id=user_id, track_id=track.id, created_at=now)
-        db.session.add(enrolment)
-        db.session.flush()
-        db.session.add(preset_row(enrolment, stored_values(fsrs.Preset()), now))
-    else:
-        enrolment.left_at = None
-    # Cards kept from tracks the learner left come back under this one if it covers them.
-    for card in _homeless_cards_in_track(user_id, track.id):
-        card.enrolment_id = enrolment.id
-    forget_plans(user_id, now)
     try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        with one_change():
+            if enrolment is None:
+                enrolment = Enrolment(user_id=user_id, track_id=track.id, created_at=now)
+                db.session.add(enrolment)
+                db.session.flush()
+                db.session.add(preset_row(enrolment, stored_values(fsrs.Preset()), now))
+            else:
+                enrolment.left_at = None
+            # Cards kept from tracks the learner left come back under this one if it covers them.
+            for card in _homeless_cards_in_track(user_id, track.id):
+                card.enrolment_id = enrolment.id
+            forget_plans(user_id, now)
+            db.session.commit()
+    except Conflict:
+        # Enrolled at the same moment by another request: that enrolment is this one.
         existing = enrolment_for_track(user_id, track_key)
         if existing is None:
             raise
@@ -118,7 +119,11 @@ def leave(user_id: int, enrolment_id: int, *, now: datetime) -> None:
     The enrolment is kept, marked left, so its preset versions stay and every review it scheduled
     can still be replayed exactly; enrolling again brings it back.
     """
-    enrolment = get_enrolment(user_id, enrolment_id)
+    with one_change():
+        _leave(user_id, get_enrolment(user_id, enrolment_id), now)
+
+
+def _leave(user_id: int, enrolment: Enrolment, now: datetime) -> None:
     others = [e for e in list_enrolments(user_id) if e.id != enrolment.id]
     cards = list(db.session.scalars(sa.select(Card).where(Card.enrolment_id == enrolment.id)))
     if others and cards:
@@ -147,7 +152,8 @@ def leave(user_id: int, enrolment_id: int, *, now: datetime) -> None:
 def update_preset(
     user_id: int, enrolment_id: int, raw: Mapping[str, Any], *, now: datetime
 ) -> Preset:
-    enrolment = get_enrolment(user_id, enrolment_id)
-    row = add_preset_version(enrolment, raw, now=now)
-    db.session.commit()
+    with one_change():
+        enrolment = get_enrolment(user_id, enrolment_id)
+        row = add_preset_version(enrolment, raw, now=now)
+        db.session.commit()
     return row
