@@ -8,12 +8,10 @@ pairwise, then a crowd of undos and a crowd of enrolments. Runs on SQLite and Po
 from __future__ import annotations
 
 import itertools
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +21,7 @@ from app.extensions import db
 from app.models import Card, Enrolment, ReviewLog
 from app.services import study
 from app.services.errors import Conflict, NotFound
+from tests.concurrency import race
 from tests.integration.test_study import (  # noqa: F401  (bank: the fixture `ids` asks for)
     CORE_ALPHA,
     NOW,
@@ -87,32 +86,6 @@ OPERATIONS: dict[str, Callable[[World], object]] = {
     "leave": lambda w: study.leave(w.user_id, w.core, now=AT),
     "preset": lambda w: study.update_preset(w.user_id, w.core, {"new_per_day": 7}, now=AT),
 }
-
-
-def race(app: Any, *actions: Callable[[], object]) -> list[object]:
-    """Run the actions in threads that start together; each outcome is a result or an error."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[object] = []
-    lock = threading.Lock()
-
-    def run(action: Callable[[], object]) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                outcome = action()
-            except Exception as error:  # judged by the caller: only Conflict or NotFound pass
-                db.session.rollback()
-                outcome = error
-            with lock:
-                outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def failures(outcomes: list[object]) -> list[object]:

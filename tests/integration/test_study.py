@@ -4,7 +4,7 @@ idempotency and races, undo, suspend and bury, leeches, privacy and the integrit
 from __future__ import annotations
 
 import itertools
-import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from app.models import Card, Enrolment, Preset, Question, ReviewLog
 from app.services import banks, integrity, study
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.services.study import queue as study_queue
+from tests.concurrency import race
 from tests.conftest import count
 from tests.factories import NOW, make_user
 
@@ -857,39 +858,21 @@ def test_a_stale_tab_gets_a_conflict_and_nothing_is_recorded(bank):
 def _race(
     app: Any, user_id: int, question_id: int, version: int, at: datetime, review_ids: list[str]
 ) -> list[object]:
-    """Two threads, each with its own app context, answer the same card at the same moment."""
-    barrier = threading.Barrier(2)
-    outcomes: list[object] = []
-    lock = threading.Lock()
+    """Two requests answer the same card at the same moment, Good and Again."""
 
-    def run(review_id: str, rating: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                outcome: object = study.answer(
-                    user_id,
-                    review_id=review_id,
-                    question_id=question_id,
-                    version=version,
-                    now=at,
-                    rating=rating,
-                    fuzz=False,
-                )
-            except Exception as error:  # any other error fails the assertion that follows
-                outcome = error
-            with lock:
-                outcomes.append(outcome)
+    def answering(review_id: str, rating: int) -> Callable[[], object]:
+        return lambda: study.answer(
+            user_id,
+            review_id=review_id,
+            question_id=question_id,
+            version=version,
+            now=at,
+            rating=rating,
+            fuzz=False,
+        )
 
-    threads = [
-        threading.Thread(target=run, args=(review_id, rating))
-        for review_id, rating in zip(review_ids, (Rating.GOOD, Rating.AGAIN), strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
+    ratings = (Rating.GOOD, Rating.AGAIN)
+    return race(app, *(answering(r, g) for r, g in zip(review_ids, ratings, strict=True)))
 
 
 def test_a_real_race_between_two_requests_has_exactly_one_winner(app, bank):
