@@ -7,7 +7,10 @@ The CSV has columns card_id,review_rating,review_time (ISO-8601 UTC) like
 ../shared/data/review_logs_josh.csv (the default, found relative to this file).
 
 Method (ours): every prediction comes from app.domain.scheduling (fractional elapsed days) through
-app.domain.fitting. A review is scored when it comes 24 h or more after the card's previous one.
+app.domain.fitting, twice: by the learner's day (what Rehearse does: a review on a later study day
+than the card's previous one is long-term and scored, one on the same day short-term; the day
+starts at --day-start-utc) and by the 24-hour rule (long-term and scored 24 h or more after the
+previous review) for comparison.
 The scored reviews, in time order, are cut into 6 equal chunks (fsrs-rs ``TimeSeriesSplit``);
 fold k trains on every review before chunk k+1 and tests on chunk k+1, so the first fold trains on
 the first chunk. Test predictions of the 5 folds are pooled before computing the metrics.
@@ -97,7 +100,7 @@ def header(title: str) -> None:
     )
 
 
-def ours(records: list[ReviewRecord]) -> None:
+def ours(records: list[ReviewRecord], rule: str) -> None:
     started = time.perf_counter()
     scored_all = scored_reviews(records, DEFAULT_PARAMETERS)
     pooled: dict[str, list[ScoredReview]] = defaultdict(list)
@@ -132,8 +135,8 @@ def ours(records: list[ReviewRecord]) -> None:
         seconds["constant average"] += time.perf_counter() - clock
 
     header(
-        f"Ours: app.domain scheduling core, fractional elapsed days, reviews >= 24 h after the "
-        f"previous one ({len(scored_all)} of {len(records)} reviews; "
+        f"Ours, {rule}: app.domain scheduling core, fractional elapsed days "
+        f"({len(scored_all)} of {len(records)} reviews scored; "
         f"{sum(e - s for s, e in fold_bounds(len(scored_all)))} in the 5 test chunks)"
     )
     for name in ("FSRS-6 fitted", "FSRS-6 default", "constant average"):
@@ -291,12 +294,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--day-start-utc",
         type=int,
         default=10,
-        help="learner's day boundary, UTC hour (cross-check)",
+        help="the learner's day boundary, UTC hour",
     )
     args = parser.parse_args(argv)
     records = sorted(load(args.csv), key=lambda r: r.reviewed_at)
     print(f"{args.csv}: {len(records)} reviews of {len({r.card_id for r in records})} cards")
-    ours(records)
+    shift = timedelta(hours=args.day_start_utc)
+    by_day = [replace(r, day=(r.reviewed_at - shift).date()) for r in records]
+    ours(by_day, f"the learner's day (starting {args.day_start_utc:02d}:00 UTC)")
+    ours(records, "the 24-hour rule")
     reference_method(records, args.day_start_utc)
     if args.min_reviews:
         min_reviews(records)

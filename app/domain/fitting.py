@@ -5,21 +5,21 @@ fractional elapsed days, so what is measured here is what the learner gets. Fitt
 fsrs-rs (``fsrs_rs_python.FSRS.compute_parameters``), the optimizer Anki uses.
 
 Which reviews are scored
-    A review is scored when it comes at least 24 hours after the card's previous review (the rule
-    py-fsrs' own optimizer uses). Reviews closer together are "short-term": they still update the
-    card's memory (FSRS-6 short-term stability), but recall minutes or hours later says little about
-    long-term memory and is not what the scheduler is asked to predict.
+    A review is scored when it falls on a later study day of the learner than the card's previous
+    review (records that carry their ``day``), or else comes at least 24 hours after it (py-fsrs'
+    rule). Reviews on one day are "short-term": they still update the card's memory (FSRS-6
+    short-term stability), but recall minutes or hours later says little about long-term memory and
+    is not what the scheduler is asked to predict. The same rule decides which stability update
+    the core applies (see `app.domain.scheduling`).
 
 How fsrs-rs sees the history
     fsrs-rs takes, for every scored review, the card's reviews up to and including it, each with an
     integer ``delta_t`` in days since the previous review; ``delta_t == 0`` marks a same-day
-    (short-term) review and the first review has ``delta_t == 0``. A review less than 24 hours after
-    the previous one gets 0, exactly the rule our core uses to choose the short-term stability
-    update. A later review gets its elapsed time rounded to the *nearest* whole day: our core
-    predicts with the fractional time, and rounding is the integer closest to it. On the josh data
-    (bench/scheduler_quality.py, 5-split time-series CV) nearest-day items give log loss 0.4326 and
-    RMSE(bins) 0.0392; truncated days (py-fsrs' ``timedelta.days``) give 0.4332 / 0.0416, and Anki's
-    calendar days 0.4392.
+    (short-term) review and the first review has ``delta_t == 0``. A short-term review gets 0, by
+    the rule above, exactly as our core chooses the short-term update. A later review gets its
+    elapsed time rounded to the *nearest* whole day, at least 1: our core predicts with the
+    fractional time, and rounding is the integer closest to it (on the josh data nearest days fit
+    better than truncated days or calendar-day differences; see bench/scheduler_quality.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import fsrs_rs_python
 
@@ -90,6 +90,7 @@ class ReviewRecord:
     card_id: str
     rating: int
     reviewed_at: datetime
+    day: date | None = None  # the learner's study day of the review, when known
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ class FitResult:
 # Replaying histories
 # --------------------------------------------------------------------------------------------------
 
-_Event = tuple[datetime, int, int, bool]  # reviewed_at (UTC), original position, rating, scored
+# reviewed_at (UTC), original position, rating, scored, study day
+_Event = tuple[datetime, int, int, bool, date | None]
 
 
 def _by_card(
@@ -152,14 +154,25 @@ def _by_card(
                     "is not 1-4"
                 )
                 continue
-            cards[record.card_id].append((at.astimezone(UTC), position, record.rating, scored))
+            cards[record.card_id].append(
+                (at.astimezone(UTC), position, record.rating, scored, record.day)
+            )
     if problems:
         shown = "; ".join(problems[:10])
         more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
         raise ValueError(f"{len(problems)} bad review records: {shown}{more}")
     for events in cards.values():
-        events.sort()
+        events.sort(key=lambda event: (event[0], event[1]))
     return cards
+
+
+def short_term(
+    previous: datetime, previous_day: date | None, at: datetime, day: date | None
+) -> bool:
+    """Whether a review counts as on the same day as the one before it (see the module doc)."""
+    if previous_day is not None and day is not None:
+        return previous_day == day
+    return (at - previous).total_seconds() < SECONDS_PER_DAY
 
 
 def scored_reviews(
@@ -179,12 +192,13 @@ def scored_reviews(
     for events in _by_card(records, history).values():
         memory = Memory()
         previous: datetime | None = None
+        previous_day: date | None = None
         review_index = 1
         lapses = 0
-        for at, position, rating, may_score in events:
-            outcome = review(memory, Rating(rating), at, preset)
+        for at, position, rating, may_score, day in events:
+            outcome = review(memory, Rating(rating), at, preset, today=day)
             memory = outcome.memory
-            if previous is not None and (at - previous).total_seconds() >= SECONDS_PER_DAY:
+            if previous is not None and not short_term(previous, previous_day, at, day):
                 review_index += 1
                 if may_score:
                     assert outcome.retrievability is not None and outcome.elapsed_days is not None
@@ -202,7 +216,7 @@ def scored_reviews(
                         )
                     )
                 lapses += int(rating == 1)
-            previous = at
+            previous, previous_day = at, day
     scored.sort(key=lambda pair: (pair[1].reviewed_at, pair[0]))
     return [item for _, item in scored]
 
@@ -295,10 +309,11 @@ def evaluate(
 # --------------------------------------------------------------------------------------------------
 
 
-def _whole_days(elapsed: timedelta) -> int:
-    """0 under 24 hours (short-term), else the nearest whole number of days."""
-    days = elapsed.total_seconds() / SECONDS_PER_DAY
-    return 0 if days < 1 else math.floor(days + 0.5)
+def _delta_t(previous: datetime, previous_day: date | None, at: datetime, day: date | None) -> int:
+    """0 for a short-term review, else the nearest whole number of days, at least 1."""
+    if short_term(previous, previous_day, at, day):
+        return 0
+    return max(1, math.floor((at - previous).total_seconds() / SECONDS_PER_DAY + 0.5))
 
 
 def _fsrs_items(records: Iterable[ReviewRecord]) -> list[fsrs_rs_python.FSRSItem]:
@@ -307,12 +322,13 @@ def _fsrs_items(records: Iterable[ReviewRecord]) -> list[fsrs_rs_python.FSRSItem
     for events in _by_card(records).values():
         reviews: list[fsrs_rs_python.FSRSReview] = []
         previous: datetime | None = None
-        for at, position, rating, _ in events:
-            delta_t = 0 if previous is None else _whole_days(at - previous)
+        previous_day: date | None = None
+        for at, position, rating, _, day in events:
+            delta_t = 0 if previous is None else _delta_t(previous, previous_day, at, day)
             reviews.append(fsrs_rs_python.FSRSReview(rating, delta_t))
             if delta_t > 0:
                 items.append((at, position, fsrs_rs_python.FSRSItem(list(reviews))))
-            previous = at
+            previous, previous_day = at, day
     items.sort(key=lambda item: (item[0], item[1]))
     return [item for _, _, item in items]
 

@@ -9,8 +9,12 @@ Two deliberate differences from a plain ``fsrs.Scheduler``:
   which predicts R = 1.0 for any review less than 24 hours after the previous one; on real review
   logs that is badly wrong (see bench/scheduler_quality.py). Because ``review_card`` feeds
   ``get_card_retrievability`` into the long-term stability update, the update uses the fractional
-  value too. Whether a review is short-term (less than a day after the previous one, so the
-  short-term stability formula applies) is still decided by py-fsrs on whole 24-hour periods.
+  value too.
+* Whether a review is short-term (so the short-term stability formula applies) is decided by the
+  learner's day, as Anki decides it: a review on the same study day as the card's previous one is
+  short-term, one on a later study day is not, however few hours apart (a card answered at 11 pm
+  and again at 7 am the next morning has been slept on). ``Memory.last_day`` and ``review(...,
+  today=...)`` carry the study days; without them py-fsrs' 24-hour rule applies.
 * Fuzz is drawn from ``random.Random(fuzz_seed)`` instead of the global random state, so a review or
   a replay is reproducible and concurrent requests cannot disturb each other.
 """
@@ -23,7 +27,7 @@ import random
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 from functools import lru_cache
 
@@ -313,6 +317,7 @@ class Memory:
     last_review: datetime | None = None
     reps: int = 0
     lapses: int = 0
+    last_day: date | None = None  # the learner's study day of the last review
 
 
 @dataclass(frozen=True)
@@ -366,7 +371,10 @@ class _Scheduler(fsrs.Scheduler):
             return 0.0
         if current_datetime is None:
             raise ValueError("current_datetime is required: the domain never reads the clock")
-        elapsed = (current_datetime - card.last_review).total_seconds() / SECONDS_PER_DAY
+        # `review` may move `last_review` to steer py-fsrs' same-day test; recall always uses
+        # the real time of the last review.
+        last_review = getattr(card, "actual_last_review", None) or card.last_review
+        elapsed = (current_datetime - last_review).total_seconds() / SECONDS_PER_DAY
         return _forgetting_curve(max(0.0, elapsed), card.stability, self.parameters[20])
 
     def fuzzed_interval(self, interval: timedelta, rng: random.Random) -> timedelta:
@@ -458,6 +466,13 @@ def _check_memory(memory: Memory, now: datetime) -> datetime | None:
     return last_review
 
 
+def _steered_last_review(last_review: datetime, now: datetime, short_term: bool) -> datetime:
+    """A last review time py-fsrs' whole-day test reads as the short-term decision made here."""
+    if short_term:
+        return max(last_review, now - timedelta(hours=12))
+    return min(last_review, now - timedelta(days=1))
+
+
 def review(
     memory: Memory,
     rating: Rating,
@@ -465,12 +480,15 @@ def review(
     preset: Preset,
     *,
     fuzz_seed: int | None = None,
+    today: date | None = None,
 ) -> ReviewOutcome:
     """Apply one rating at ``now`` and return the card's next memory state.
 
     ``fuzz_seed=None`` schedules without fuzz. With a seed, a Review-state interval is fuzzed
     exactly as py-fsrs does, drawing from ``random.Random(fuzz_seed)``: the same inputs give the
-    same due date.
+    same due date. ``today`` is the learner's study day at ``now``: with it (and the study day of
+    the card's last review) the review is short-term exactly when both fall on one study day;
+    without, when it comes less than 24 hours after the last review.
     """
     now = _as_utc(now, "now")
     rating = Rating(rating)
@@ -487,6 +505,10 @@ def review(
     if memory.state is CardState.NEW:
         card = fsrs.Card(card_id=0, state=fsrs.State.Learning, step=0, due=now)
     else:
+        assert last_review is not None
+        steered = last_review
+        if today is not None and memory.last_day is not None:
+            steered = _steered_last_review(last_review, now, memory.last_day == today)
         card = fsrs.Card(
             card_id=0,
             state=_TO_FSRS_STATE[memory.state],
@@ -494,8 +516,9 @@ def review(
             stability=memory.stability,
             difficulty=memory.difficulty,
             due=memory.due or now,
-            last_review=last_review,
+            last_review=steered,
         )
+        card.actual_last_review = last_review  # type: ignore[attr-defined]
     card, _ = scheduler.review_card(card, _TO_FSRS_RATING[rating], now)
 
     due = card.due
@@ -512,6 +535,7 @@ def review(
         last_review=now,
         reps=memory.reps + 1,
         lapses=memory.lapses + int(is_lapse),
+        last_day=today,
     )
     return ReviewOutcome(
         memory=after,
@@ -538,19 +562,25 @@ def preview_intervals(memory: Memory, now: datetime, preset: Preset) -> dict[Rat
 
 
 def replay(
-    ratings: Sequence[tuple[Rating, datetime]], preset: Preset, *, fuzz_seed: int | None
+    ratings: Sequence[tuple[Rating, datetime] | tuple[Rating, datetime, date | None]],
+    preset: Preset,
+    *,
+    fuzz_seed: int | None,
 ) -> Memory:
     """Rebuild a card's memory from its ratings, starting from a new card.
 
-    Ratings are applied in time order (a stable sort, so equal times keep their order). The i-th
-    review (0-based, i.e. ``memory.reps`` before it) is fuzzed with ``fuzz_seed + i``: a service
-    that calls ``review(..., fuzz_seed=card_seed + memory.reps)`` gets back the same memory from
-    ``replay(history, preset, fuzz_seed=card_seed)``.
+    Each rating comes with its time and, optionally, the learner's study day then (see
+    `review`). Ratings are applied in time order (a stable sort, so equal times keep their
+    order). The i-th review (0-based, i.e. ``memory.reps`` before it) is fuzzed with
+    ``fuzz_seed + i``: a service that calls ``review(..., fuzz_seed=card_seed + memory.reps)``
+    gets back the same memory from ``replay(history, preset, fuzz_seed=card_seed)``.
     """
     memory = Memory()
-    for index, (rating, at) in enumerate(sorted(ratings, key=lambda pair: pair[1])):
+    for index, entry in enumerate(sorted(ratings, key=lambda item: item[1])):
+        rating, at = entry[0], entry[1]
+        today = entry[2] if len(entry) > 2 else None
         seed = None if fuzz_seed is None else fuzz_seed + index
-        memory = review(memory, rating, at, preset, fuzz_seed=seed).memory
+        memory = review(memory, rating, at, preset, fuzz_seed=seed, today=today).memory
     return memory
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -88,6 +88,8 @@ class Card(db.Model):  # type: ignore[name-defined,misc]
     difficulty: Mapped[float | None]
     due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The learner's study day of the last review: a review on the same day is short-term.
+    last_day: Mapped[date | None] = mapped_column(sa.Date)
     reps: Mapped[int] = mapped_column(default=0)
     lapses: Mapped[int] = mapped_column(default=0)
     suspended: Mapped[bool] = mapped_column(default=False)
@@ -111,6 +113,7 @@ class Card(db.Model):  # type: ignore[name-defined,misc]
             "difficulty": self.difficulty,
             "due": self.due.isoformat() if self.due else None,
             "last_review": self.last_review.isoformat() if self.last_review else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
             "reps": self.reps,
             "lapses": self.lapses,
             "suspended": self.suspended,
@@ -141,6 +144,8 @@ class ReviewLog(db.Model):  # type: ignore[name-defined,misc]
     review_id: Mapped[str] = mapped_column(sa.String(64))
     rating: Mapped[int] = mapped_column(sa.SmallInteger)
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The learner's study day at the review (time zone and day start then), for replays.
+    study_date: Mapped[date | None] = mapped_column(sa.Date)
     duration_ms: Mapped[int | None]
     answer: Mapped[str | None] = mapped_column(sa.Text)
     correct: Mapped[bool | None]

@@ -26,7 +26,7 @@ REFIT_GROWTH = 0.2
 
 def _records(enrolment_id: int, now: datetime) -> list[fitting.ReviewRecord]:
     rows = db.session.execute(
-        sa.select(ReviewLog.card_id, ReviewLog.rating, ReviewLog.reviewed_at)
+        sa.select(ReviewLog.card_id, ReviewLog.rating, ReviewLog.reviewed_at, ReviewLog.study_date)
         .where(
             ReviewLog.enrolment_id == enrolment_id,
             ReviewLog.undone_at.is_(None),
@@ -34,7 +34,7 @@ def _records(enrolment_id: int, now: datetime) -> list[fitting.ReviewRecord]:
         )
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)
     ).all()
-    return [fitting.ReviewRecord(str(card), rating, at) for card, rating, at in rows]
+    return [fitting.ReviewRecord(str(card), rating, at, day) for card, rating, at, day in rows]
 
 
 def fit_enrolment(

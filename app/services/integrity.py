@@ -13,7 +13,17 @@ from app.extensions import db
 from app.models import Card, Preset, ReviewLog
 from app.services.study import card_memory, domain_preset
 
-FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+FIELDS = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "last_day",
+    "reps",
+    "lapses",
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,7 @@ def verify_cards(*, user_id: int | None = None, batch: int = 500) -> tuple[int, 
                     log.reviewed_at,
                     presets[key],
                     fuzz_seed=log.fuzz_seed,
+                    today=log.study_date,
                 )
                 memory = outcome.memory
             stored = card_memory(card)

@@ -22,23 +22,16 @@ from app.models import Card, Enrolment, ReviewLog
 from app.services import study
 from app.services.errors import Conflict, NotFound
 from tests.concurrency import race
-from tests.integration.test_study import (  # noqa: F401  (bank: the fixture `ids` asks for)
+from tests.integration.test_study import (
     CORE_ALPHA,
     NOW,
     answer,
-    bank,
     enrolled,
     enrolment,
     version_of,
 )
 
 AT = NOW + timedelta(hours=1)
-
-
-@pytest.fixture
-def ids(request: pytest.FixtureRequest) -> dict[str, int]:
-    """The study bank's question ids by key (the `bank` fixture of the study tests)."""
-    return request.getfixturevalue("bank")
 
 
 EXPECTED = (Conflict, NotFound)
@@ -54,9 +47,9 @@ class World:
     core: int
 
     @classmethod
-    def make(cls, ids: dict[str, int]) -> World:
+    def make(cls, bank: dict[str, int]) -> World:
         user_id = enrolled("core")
-        first, second = ids[CORE_ALPHA[0]], ids[CORE_ALPHA[1]]
+        first, second = bank[CORE_ALPHA[0]], bank[CORE_ALPHA[1]]
         answer(user_id, first, NOW, rating=Rating.GOOD)
         answer(user_id, second, NOW + timedelta(minutes=1), rating=Rating.GOOD)
         world = cls(user_id, second, first, enrolment(user_id, "core").id)
@@ -104,8 +97,8 @@ PAIRS = list(itertools.combinations_with_replacement(sorted(OPERATIONS), 2))
 
 
 @pytest.mark.parametrize(("first", "second"), PAIRS, ids=[f"{a}+{b}" for a, b in PAIRS])
-def test_two_changes_at_once_apply_or_conflict(app, ids, first, second):
-    world = World.make(ids)
+def test_two_changes_at_once_apply_or_conflict(app, bank, first, second):
+    world = World.make(bank)
     outcomes = race(app, lambda: OPERATIONS[first](world), lambda: OPERATIONS[second](world))
 
     assert failures(outcomes) == [], outcomes
@@ -130,8 +123,8 @@ def test_two_changes_at_once_apply_or_conflict(app, ids, first, second):
     assert enrolments == (2 if "enrol" in (first, second) else 1)
 
 
-def test_a_crowd_of_undos_undoes_each_answer_once(app, ids):
-    world = World.make(ids)
+def test_a_crowd_of_undos_undoes_each_answer_once(app, bank):
+    world = World.make(bank)
     outcomes = race(app, *[lambda: study.undo(world.user_id, now=AT)] * 4)
 
     assert failures(outcomes) == [], outcomes
@@ -148,7 +141,7 @@ def test_a_crowd_of_undos_undoes_each_answer_once(app, ids):
         assert card.reps == (0 if qid in undone else 1)
 
 
-def test_a_crowd_enrolling_in_one_track_makes_one_enrolment(app, ids):
+def test_a_crowd_enrolling_in_one_track_makes_one_enrolment(app, bank):
     user_id = enrolled()
     db.session.commit()
     outcomes = race(app, *[lambda: study.enrol(user_id, "core", now=AT).id] * 5)
@@ -161,9 +154,9 @@ def test_a_crowd_enrolling_in_one_track_makes_one_enrolment(app, ids):
     assert returned == {rows[0].id}
 
 
-def test_an_answer_racing_a_suspend_of_its_card_never_crashes(app, ids):
+def test_an_answer_racing_a_suspend_of_its_card_never_crashes(app, bank):
     for _ in range(3):
-        world = World.make(ids)
+        world = World.make(bank)
         outcomes = race(
             app,
             lambda w=world: _answer(w),

@@ -398,3 +398,62 @@ def test_leech_on_the_threshold_lapse_then_every_half_threshold() -> None:
     off = make_preset(leech_threshold=0)
     outcome = review(replace(card, lapses=20), Rating.AGAIN, T0 + DAY, off)
     assert is_leech(outcome, off) is False
+
+
+# --- the learner's day is FSRS's day -------------------------------------------------------------
+
+
+def _graduated_last_evening() -> tuple[Memory, datetime]:
+    """A new card learned at 22:00 and 22:10 UTC on 1 March: in review with a short interval."""
+    from datetime import date
+
+    evening = datetime(2026, 3, 1, 22, 0, tzinfo=UTC)
+    first = review(Memory(), Rating.GOOD, evening, Preset(), today=date(2026, 3, 1)).memory
+    learned = evening + timedelta(minutes=10)
+    memory = review(first, Rating.GOOD, learned, Preset(), today=date(2026, 3, 1)).memory
+    assert memory.state is CardState.REVIEW and memory.last_day == date(2026, 3, 1)
+    return memory, learned
+
+
+def test_a_review_on_the_next_study_day_is_long_term_however_few_hours_later() -> None:
+    from datetime import date
+
+    memory, learned = _graduated_last_evening()
+    morning = learned + timedelta(hours=10)  # 08:10 on 2 March: under 24 hours, another day
+    next_day = review(memory, Rating.GOOD, morning, Preset(), today=date(2026, 3, 2))
+    by_hours = review(memory, Rating.GOOD, morning, Preset())  # no days given: the 24-hour rule
+    # Slept on, the memory counts as a real review: stability grows as after a whole day...
+    assert next_day.memory.stability > 2 * by_hours.memory.stability
+    assert next_day.interval >= timedelta(days=3)
+    # ...while the 24-hour rule treats it as a same-day repetition.
+    assert by_hours.interval <= timedelta(days=2)
+    # Recall is predicted from the real 10 hours either way.
+    assert next_day.retrievability == by_hours.retrievability
+    assert next_day.elapsed_days == pytest.approx(10 / 24)
+
+
+def test_a_review_on_the_same_study_day_is_short_term() -> None:
+    from datetime import date
+
+    memory, learned = _graduated_last_evening()
+    later = learned + timedelta(hours=1)  # 23:10, still 1 March
+    same_day = review(memory, Rating.GOOD, later, Preset(), today=date(2026, 3, 1))
+    by_hours = review(memory, Rating.GOOD, later, Preset())
+    assert same_day.memory.stability == by_hours.memory.stability
+    assert same_day.memory.last_day == date(2026, 3, 1)
+
+
+def test_replay_applies_the_study_days_it_is_given() -> None:
+    from datetime import date
+
+    start = datetime(2026, 3, 1, 22, 0, tzinfo=UTC)
+    times = [start, start + timedelta(minutes=10), start + timedelta(hours=10, minutes=10)]
+    days = [date(2026, 3, 1), date(2026, 3, 1), date(2026, 3, 2)]
+    with_days = replay(
+        [(Rating.GOOD, t, d) for t, d in zip(times, days, strict=True)], Preset(), fuzz_seed=None
+    )
+    stepwise = Memory()
+    for t, d in zip(times, days, strict=True):
+        stepwise = review(stepwise, Rating.GOOD, t, Preset(), today=d).memory
+    assert with_days == stepwise
+    assert with_days != replay([(Rating.GOOD, t) for t in times], Preset(), fuzz_seed=None)

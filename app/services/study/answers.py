@@ -290,6 +290,7 @@ _NEW_CARD_BEFORE = {
     "difficulty": None,
     "due": None,
     "last_review": None,
+    "last_day": None,
     "reps": 0,
     "lapses": 0,
     "suspended": False,
@@ -340,7 +341,7 @@ def _apply(
         memory, leech, suspended = card_memory(card), card.leech, card.suspended
     seed = card_id * FUZZ_SEED_FACTOR + memory.reps if fuzz else None
     try:
-        outcome = fsrs.review(memory, chosen, now, preset, fuzz_seed=seed)
+        outcome = fsrs.review(memory, chosen, now, preset, fuzz_seed=seed, today=day.date)
     except ValueError as error:
         raise Conflict(str(error)) from None
     after = outcome.memory
@@ -359,6 +360,7 @@ def _apply(
             "difficulty": after.difficulty,
             "due": after.due,
             "last_review": after.last_review,
+            "last_day": after.last_day,
             "reps": after.reps,
             "lapses": after.lapses,
             "buried_until": None,
@@ -381,6 +383,7 @@ def _apply(
             "review_id": review_id,
             "rating": int(chosen),
             "reviewed_at": now,
+            "study_date": day.date,
             "duration_ms": duration_ms,
             "answer": response,
             "correct": graded.correct if graded else None,

@@ -5,7 +5,7 @@ bury, and the leech list.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _parse_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def undo(user_id: int, *, now: datetime) -> int:
@@ -69,6 +73,7 @@ def undo(user_id: int, *, now: datetime) -> int:
                 difficulty=before["difficulty"],
                 due=_parse_time(before["due"]),
                 last_review=_parse_time(before["last_review"]),
+                last_day=_parse_date(before.get("last_day")),
                 reps=before["reps"],
                 lapses=before["lapses"],
                 suspended=before["suspended"],

@@ -35,6 +35,7 @@ def card_memory(card: Card) -> fsrs.Memory:
         last_review=card.last_review,
         reps=card.reps,
         lapses=card.lapses,
+        last_day=card.last_day,
     )
 
 
