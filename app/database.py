@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import IntEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,9 +56,33 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class IntEnumType(sa.types.TypeDecorator[IntEnum]):
+    """An ``IntEnum`` of the domain (card states, ratings) stored as a small integer.
+
+    Rows come back as the enum's members and queries compare with them, so no raw number
+    stands for a state anywhere outside the domain.
+    """
+
+    impl = sa.SmallInteger
+    cache_ok = True
+
+    def __init__(self, enum_class: type[IntEnum]) -> None:
+        super().__init__()
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value: int | None, dialect: sa.Dialect) -> int | None:
+        return None if value is None else int(self.enum_class(value))
+
+    def process_result_value(self, value: int | None, dialect: sa.Dialect) -> IntEnum | None:
+        return None if value is None else self.enum_class(value)
+
+
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:
-    """Write ``UTCDateTime`` columns into migrations as plain ``sa.DateTime(timezone=True)``,
-    so migrations never import application code that may change after they are written."""
+    """Write the shared column types into migrations as the plain types they store
+    (``sa.DateTime(timezone=True)``, ``sa.SmallInteger()``), so migrations never import
+    application code that may change after they are written."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, IntEnumType):
+        return "sa.SmallInteger()"
     return False

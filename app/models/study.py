@@ -8,7 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, utcnow
+from app.database import IntEnumType, UTCDateTime, utcnow
+from app.domain.scheduling import CardState, Rating
 from app.extensions import db
 from app.models.content import Question, Track
 
@@ -82,7 +83,7 @@ class Card(db.Model):  # type: ignore[name-defined,misc]
     enrolment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("enrolments.id", ondelete="SET NULL"), index=True
     )
-    state: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    state: Mapped[CardState] = mapped_column(IntEnumType(CardState), default=CardState.NEW)
     step: Mapped[int | None] = mapped_column(sa.SmallInteger)
     stability: Mapped[float | None]
     difficulty: Mapped[float | None]
@@ -107,7 +108,7 @@ class Card(db.Model):  # type: ignore[name-defined,misc]
     def snapshot(self) -> dict[str, Any]:
         """Everything an undo must restore, as JSON-ready values."""
         return {
-            "state": self.state,
+            "state": int(self.state),
             "step": self.step,
             "stability": self.stability,
             "difficulty": self.difficulty,
@@ -142,7 +143,7 @@ class ReviewLog(db.Model):  # type: ignore[name-defined,misc]
     preset_id: Mapped[int | None] = mapped_column(sa.ForeignKey("presets.id", ondelete="SET NULL"))
     # Chosen by the client; sending the same one again returns this row's result.
     review_id: Mapped[str] = mapped_column(sa.String(64))
-    rating: Mapped[int] = mapped_column(sa.SmallInteger)
+    rating: Mapped[Rating] = mapped_column(IntEnumType(Rating))
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The learner's study day at the review (time zone and day start then), for replays.
     study_date: Mapped[date | None] = mapped_column(sa.Date)
@@ -151,8 +152,8 @@ class ReviewLog(db.Model):  # type: ignore[name-defined,misc]
     correct: Mapped[bool | None]
     # The learner said "I was right" over a typed answer the grader judged wrong.
     overruled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    state_before: Mapped[int] = mapped_column(sa.SmallInteger)
-    state_after: Mapped[int] = mapped_column(sa.SmallInteger)
+    state_before: Mapped[CardState] = mapped_column(IntEnumType(CardState))
+    state_after: Mapped[CardState] = mapped_column(IntEnumType(CardState))
     stability_after: Mapped[float | None]
     difficulty_after: Mapped[float | None]
     due_after: Mapped[datetime | None] = mapped_column(UTCDateTime)

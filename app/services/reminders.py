@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.scheduling import CardState
 from app.domain.studyday import day_start, study_day
 from app.extensions import db
 from app.models import (
@@ -140,7 +141,7 @@ def _track_lines(users: Sequence[User], now: datetime) -> dict[int, list[TrackLi
             .join(Question, Question.id == Card.question_id)
             .where(
                 Card.user_id.in_(user_ids),
-                Card.state.in_([1, 2, 3]),
+                Card.state != CardState.NEW,
                 Card.due < day_end,
                 Card.suspended.is_(False),
                 # As the study queue: a buried card waits for tomorrow, a retired question is gone.
@@ -155,7 +156,7 @@ def _track_lines(users: Sequence[User], now: datetime) -> dict[int, list[TrackLi
     introduced = dict(
         db.session.execute(
             sa.select(Card.enrolment_id, sa.func.count())
-            .where(Card.enrolment_id.in_(enrolment_ids), Card.state != 0)
+            .where(Card.enrolment_id.in_(enrolment_ids), Card.state != CardState.NEW)
             .group_by(Card.enrolment_id)
         ).all()
     )

@@ -18,6 +18,7 @@ from app.domain.questions import (
     AnswerMode,
     answer_mode,
 )
+from app.domain.scheduling import CardState
 from app.domain.studyday import StudyDay, study_day
 from app.extensions import db
 from app.models import (
@@ -38,6 +39,7 @@ from app.services.study.presets import current_preset_row, preset_from_values
 log = logging.getLogger(__name__)
 
 
+LEARNING_STATES = (CardState.LEARNING, CardState.RELEARNING)
 # At most this many windows of new-question candidates are read per enrolment and request.
 NEW_PAGES = 5
 
@@ -180,7 +182,9 @@ def _gather_scope(
         )
     )
     learning_rows = db.session.execute(
-        due_today.where(Card.state.in_([1, 3])).order_by(Card.due).limit(2000)
+        due_today.where(Card.state.in_([CardState.LEARNING, CardState.RELEARNING]))
+        .order_by(Card.due)
+        .limit(2000)
     ).all()
     # Only as many reviews as today's limits can use (plus room for siblings the queue skips),
     # the most overdue first: recall falls as elapsed time over stability grows, so SQL can rank
@@ -189,7 +193,7 @@ def _gather_scope(
     review_room = sum(max(0, limits[e].reviews_per_day - used[e].reviews) for e in scope_ids)
     review_rows = (
         db.session.execute(
-            due_today.where(Card.state == 2)
+            due_today.where(Card.state == CardState.REVIEW)
             .order_by(_overdue(now).desc(), Card.id)
             .limit(review_room + REVIEW_MARGIN)
         ).all()
@@ -240,7 +244,7 @@ def _gather_scope(
             .where(
                 TrackArticle.track_id == enrolment.track_id,
                 Question.retired_at.is_(None),
-                sa.or_(Card.id.is_(None), sa.and_(Card.state == 0, available(now))),
+                sa.or_(Card.id.is_(None), sa.and_(Card.state == CardState.NEW, available(now))),
                 ~sa.exists().where(
                     shared.article_id == Question.article_id, shared.track_id.in_(earlier)
                 ),
@@ -433,7 +437,7 @@ def _next_due(user_id: int, enrolment_ids: list[int], now: datetime) -> datetime
         sa.select(sa.func.min(Card.due)).where(
             Card.user_id == user_id,
             Card.enrolment_id.in_(enrolment_ids),
-            Card.state.in_([1, 2, 3]),
+            Card.state != CardState.NEW,
             Card.suspended.is_(False),
             Card.due > now,
         )
