@@ -1,4 +1,5 @@
-"""Where each learner's day plan is kept: on the study day's row, with a version.
+"""The study days table, whose only writer this module is: each learner's day plan, kept on the
+study day's row with a version, the day's answer count and whether the day is complete.
 
 The plan (see :class:`app.domain.queue.DayPlan`) is a cache of the queue's inputs, so the rules
 for keeping it right are those of any cache written next to the data it mirrors:
@@ -12,6 +13,7 @@ for keeping it right are those of any cache written next to the data it mirrors:
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -164,3 +166,81 @@ def forget_all() -> int:
     Returns how many were dropped."""
     result = db.session.execute(sa.update(DAYS).where(DAYS.c.queue.is_not(None)).values(DROPPED))
     return rowcount(result)
+
+
+# --- The day's answers and completion ----------------------------------------------------------
+
+
+@functools.cache
+def _count_statement(dialect: str, with_plan: bool) -> Any:
+    """Count an answer on today's row, creating it if need be, and write the plan's progress
+    if the row is still at the version the plan was read at (else drop the plan)."""
+    statement = insert_for(dialect)(DAYS).values(
+        user_id=sa.bindparam("b_user"),
+        local_date=sa.bindparam("b_date"),
+        reviews=1,
+        completed=False,
+        queue_progress=sa.bindparam("b_progress", type_=DAYS.c.queue_progress.type),
+        queue_version=1,
+    )
+    kept: Any = sa.null()
+    progress: Any = sa.null()
+    if with_plan:
+        # The candidates stay as gathered; only the progress through them is written.
+        unmoved = DAYS.c.queue_version == sa.bindparam("b_seen")
+        kept = sa.case((unmoved, DAYS.c.queue), else_=sa.null())
+        progress = sa.case((unmoved, statement.excluded.queue_progress), else_=sa.null())
+    return statement.on_conflict_do_update(
+        index_elements=[DAYS.c.user_id, DAYS.c.local_date],
+        set_={
+            "reviews": DAYS.c.reviews + 1,
+            "queue": kept,
+            "queue_progress": progress,
+            "queue_version": DAYS.c.queue_version + 1,
+        },
+    ).returning(DAYS.c.queue_version)
+
+
+def count_answer(
+    user_id: int, local_date: date, plan: DayPlan | None, plan_version: int | None
+) -> bool:
+    """Count the answer on today's row and store the updated plan with it, in one statement.
+
+    The plan is stored only if the row is still at the version it was read at; otherwise (an
+    answer in another tab, a change to the learner's tracks) it is dropped, to be gathered again.
+    Returns whether the plan was kept."""
+    with_plan = plan is not None and plan_version is not None
+    connection = db.session.connection()
+    statement = _count_statement(connection.dialect.name, with_plan)
+    params: dict[str, Any] = {
+        "b_user": user_id,
+        "b_date": local_date,
+        "b_progress": plan.progress_json() if plan is not None and with_plan else None,
+    }
+    if with_plan:
+        params["b_seen"] = plan_version
+    version = connection.execute(statement, params).scalar_one()
+    return with_plan and version == (plan_version or 0) + 1
+
+
+def uncount_answer(user_id: int, local_date: date) -> None:
+    """An undone answer no longer counts on the day it was made."""
+    db.session.execute(
+        sa.update(DAYS)
+        .where(DAYS.c.user_id == user_id, DAYS.c.local_date == local_date, DAYS.c.reviews > 0)
+        .values(reviews=DAYS.c.reviews - 1)
+    )
+
+
+def mark_completed(user_id: int, local_date: date) -> bool:
+    """Mark the day complete; True only for the call that completed it."""
+    result = db.session.execute(
+        sa.update(DAYS)
+        .where(
+            DAYS.c.user_id == user_id,
+            DAYS.c.local_date == local_date,
+            DAYS.c.completed.is_(False),
+        )
+        .values(completed=True)
+    )
+    return rowcount(result) == 1

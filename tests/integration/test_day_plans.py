@@ -17,7 +17,6 @@ from app.domain.studyday import study_day
 from app.extensions import db
 from app.models import Card, Question, StudyDay, User
 from app.services import banks, plans, study
-from app.services.study.answers import _count_answer as count_answer
 from app.services.study.queue import _gather as gather
 from tests.factories import NOW
 from tests.integration.test_study import (
@@ -194,7 +193,7 @@ def test_an_answer_on_a_row_that_moved_drops_the_plan_instead_of_guessing():
     # The answer read the plan at an earlier version: its update must not be stored.
     plan = stored(user_id, at)
     assert plan is not None
-    assert count_answer(user_id, day, plan, version - 1) is False
+    assert plans.count_answer(user_id, day.date, plan, version - 1) is False
     db.session.commit()
     assert stored(user_id, at) is None
     assert study.today(user_id, now=at).item is not None

@@ -77,3 +77,13 @@ def test_nothing_in_the_app_imports_the_factory():
         for module, names in imports_of(path):
             assert not (module == "app" and "create_app" in names), f"{path.relative_to(ROOT)}"
             assert module != "app", f"{path.relative_to(ROOT)} imports the app package itself"
+
+
+def test_only_the_plans_module_writes_the_study_days():
+    """One owner per table: study_days rows are written only by app/services/plans.py."""
+    writes = ("update(DAYS", "insert(DAYS", "insert_for(", "delete(DAYS", "(StudyDay)")
+    for path in modules_under(APP):
+        if path == APP / "services" / "plans.py":
+            continue
+        text = path.read_text()
+        assert not [w for w in writes if w in text], f"{path.relative_to(ROOT)} writes study_days"

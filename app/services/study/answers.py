@@ -3,7 +3,6 @@ plan."""
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -23,7 +22,7 @@ from app.domain.questions import (
     answer_mode,
     grade,
 )
-from app.domain.studyday import StudyDay, study_day
+from app.domain.studyday import study_day
 from app.extensions import db
 from app.models import (
     Card,
@@ -416,7 +415,7 @@ def _apply(
         scope = track_key or q.ALL_TRACKS
         if scope in plan.scopes:
             plan.remember_head(scope, now, day.end)
-    plan_kept = _count_answer(user_id, day, plan, plan_version)
+    plan_kept = day_plans.count_answer(user_id, day.date, plan, plan_version)
     if not completed:
         left = plan.reviews_left() if plan is not None and plan_kept else None
         if left is None:
@@ -460,55 +459,3 @@ def _again(
         recall = fsrs.retrievability(after, now, preset.parameters)
         return q.Candidate(question.id, home, q.Source.REVIEW, group, card_id, None, recall)
     return None
-
-
-@functools.cache
-def _count_statement(dialect: str, with_plan: bool) -> Any:
-    """Count an answer on today's row, creating it if need be, and write the plan's progress
-    if the row is still at the version the plan was read at (else drop the plan)."""
-    statement = day_plans.insert_for(dialect)(DAYS).values(
-        user_id=sa.bindparam("b_user"),
-        local_date=sa.bindparam("b_date"),
-        reviews=1,
-        completed=False,
-        queue_progress=sa.bindparam("b_progress", type_=DAYS.c.queue_progress.type),
-        queue_version=1,
-    )
-    kept: Any = sa.null()
-    progress: Any = sa.null()
-    if with_plan:
-        # The candidates stay as gathered; only the progress through them is written.
-        unmoved = DAYS.c.queue_version == sa.bindparam("b_seen")
-        kept = sa.case((unmoved, DAYS.c.queue), else_=sa.null())
-        progress = sa.case((unmoved, statement.excluded.queue_progress), else_=sa.null())
-    return statement.on_conflict_do_update(
-        index_elements=[DAYS.c.user_id, DAYS.c.local_date],
-        set_={
-            "reviews": DAYS.c.reviews + 1,
-            "queue": kept,
-            "queue_progress": progress,
-            "queue_version": DAYS.c.queue_version + 1,
-        },
-    ).returning(DAYS.c.queue_version)
-
-
-def _count_answer(
-    user_id: int, day: StudyDay, plan: q.DayPlan | None, plan_version: int | None
-) -> bool:
-    """Count the answer on today's row and store the updated plan with it, in one statement.
-
-    The plan is stored only if the row is still at the version it was read at; otherwise (an
-    answer in another tab, a change to the learner's tracks) it is dropped, to be gathered again.
-    Returns whether the plan was kept."""
-    with_plan = plan is not None and plan_version is not None
-    connection = db.session.connection()
-    statement = _count_statement(connection.dialect.name, with_plan)
-    params: dict[str, Any] = {
-        "b_user": user_id,
-        "b_date": day.date,
-        "b_progress": plan.progress_json() if plan is not None and with_plan else None,
-    }
-    if with_plan:
-        params["b_seen"] = plan_version
-    version = connection.execute(statement, params).scalar_one()
-    return with_plan and version == (plan_version or 0) + 1

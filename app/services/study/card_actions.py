@@ -16,9 +16,10 @@ from app.models import (
     Enrolment,
     ReviewLog,
 )
+from app.services import plans as day_plans
 from app.services.concurrency import one_change
 from app.services.errors import Conflict, NotFound
-from app.services.plans import DAYS, rowcount
+from app.services.plans import rowcount
 from app.services.study.cards import get_question, home_enrolment
 from app.services.study.learners import forget_plans, get_user
 
@@ -88,11 +89,7 @@ def undo(user_id: int, *, now: datetime) -> int:
             raise Conflict("The card changed at the same moment; reload and try again.")
         user = get_user(user_id)
         answered_on = study_day(log.reviewed_at, user.timezone, user.day_start_hour).date
-        db.session.execute(
-            sa.update(DAYS)
-            .where(DAYS.c.user_id == user_id, DAYS.c.local_date == answered_on, DAYS.c.reviews > 0)
-            .values(reviews=DAYS.c.reviews - 1)
-        )
+        day_plans.uncount_answer(user_id, answered_on)
         forget_plans(user_id, now)
         db.session.commit()
     db.session.expire_all()

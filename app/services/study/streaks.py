@@ -17,7 +17,6 @@ from app.models import (
     User,
 )
 from app.services import plans as day_plans
-from app.services.plans import DAYS
 from app.services.study.enrolments import list_enrolments
 from app.services.study.presets import current_preset_row
 from app.services.study.queue import available
@@ -85,18 +84,7 @@ def reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:
 def complete_day(user: User, day: StudyDay) -> None:
     """Mark the day complete — its due reviews are done, or it had none and the learner answered
     a card — and extend the streak by one. Only the first answer to complete it counts."""
-    marked = day_plans.rowcount(
-        db.session.execute(
-            sa.update(DAYS)
-            .where(
-                DAYS.c.user_id == user.id,
-                DAYS.c.local_date == day.date,
-                DAYS.c.completed.is_(False),
-            )
-            .values(completed=True)
-        )
-    )
-    if marked != 1 or user.streak_last_day == day.date:
+    if not day_plans.mark_completed(user.id, day.date) or user.streak_last_day == day.date:
         return
     if user.streak_last_day == day.date - timedelta(days=1):
         user.streak += 1
