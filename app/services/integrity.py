@@ -12,18 +12,7 @@ from app.domain import scheduling as fsrs
 from app.extensions import db
 from app.models import Card, Preset, ReviewLog
 from app.services.study import card_memory, domain_preset
-
-FIELDS = (
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due",
-    "last_review",
-    "last_day",
-    "reps",
-    "lapses",
-)
+from app.services.study.cards import MEMORY_FIELDS
 
 
 @dataclass(frozen=True)
@@ -81,7 +70,7 @@ def verify_cards(*, user_id: int | None = None, batch: int = 500) -> tuple[int, 
                 )
                 memory = outcome.memory
             stored = card_memory(card)
-            for name in FIELDS:
+            for name in MEMORY_FIELDS:
                 a, b = getattr(stored, name), getattr(memory, name)
                 if not _close(a, b):
                     mismatches.append(Mismatch(card.id, card.user_id, name, a, b))

@@ -38,6 +38,7 @@ from app.services.study.cards import (
     card_memory,
     grading_spec,
     home_enrolment,
+    memory_columns,
 )
 from app.services.study.learners import get_user
 from app.services.study.presets import (
@@ -180,20 +181,21 @@ def answer(
         )
     if duration_ms is not None and not 0 <= duration_ms <= 86_400_000:
         raise ValidationError({"duration_ms": "Use a duration from 0 to 86400000 ms."})
+    request = _Answer(
+        user_id=user_id,
+        review_id=review_id,
+        question_id=question_id,
+        version=version,
+        now=now,
+        rating=rating,
+        response=response,
+        duration_ms=duration_ms,
+        fuzz=fuzz,
+        track_key=track_key,
+        overrule=overrule,
+    )
     try:
-        return _apply(
-            user_id,
-            review_id,
-            question_id,
-            version,
-            now,
-            rating,
-            response,
-            duration_ms,
-            fuzz,
-            track_key,
-            overrule,
-        )
+        return _apply(request)
     except (IntegrityError, StaleDataError, Conflict, NotFound, ValidationError) as error:
         # A review id already recorded comes back here: its card's version has moved on (a
         # Conflict), or the log's unique key fired (the same answer, sent twice at once). Either
@@ -298,19 +300,28 @@ _NEW_CARD_BEFORE = {
 }
 
 
-def _apply(
-    user_id: int,
-    review_id: str,
-    question_id: int,
-    version: int,
-    now: datetime,
-    rating: int | None,
-    response: str | None,
-    duration_ms: int | None,
-    fuzz: bool,
-    track_key: str | None,
-    overrule: bool,
-) -> AnswerResult:
+@dataclass(frozen=True)
+class _Answer:
+    """One answer as `answer` received it, checked."""
+
+    user_id: int
+    review_id: str
+    question_id: int
+    version: int
+    now: datetime
+    rating: int | None
+    response: str | None
+    duration_ms: int | None
+    fuzz: bool
+    track_key: str | None
+    overrule: bool
+
+
+def _apply(request: _Answer) -> AnswerResult:
+    user_id, review_id, question_id = request.user_id, request.review_id, request.question_id
+    version, now, rating, response = request.version, request.now, request.rating, request.response
+    duration_ms, fuzz, track_key = request.duration_ms, request.fuzz, request.track_key
+    overrule = request.overrule
     user = get_user(user_id)
     day = study_day(now, user.timezone, user.day_start_hour)
     # The question, the learner's card for it and today's plan, in one statement.
@@ -350,18 +361,10 @@ def _apply(
     updated = connection.execute(
         _UPDATE_CARD,
         {
+            **memory_columns(after),
             "card_id": card_id,
             "seen_version": version,
             "enrolment_id": home,
-            "state": int(after.state),
-            "step": after.step,
-            "stability": after.stability,
-            "difficulty": after.difficulty,
-            "due": after.due,
-            "last_review": after.last_review,
-            "last_day": after.last_day,
-            "reps": after.reps,
-            "lapses": after.lapses,
             "buried_until": None,
             "leech": leech,
             "suspended": suspended,

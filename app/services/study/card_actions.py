@@ -5,7 +5,7 @@ bury, and the leech list.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -20,18 +20,16 @@ from app.services import plans as day_plans
 from app.services.concurrency import one_change
 from app.services.errors import Conflict, NotFound
 from app.services.plans import rowcount
-from app.services.study.cards import get_question, home_enrolment
+from app.services.study.cards import (
+    get_question,
+    home_enrolment,
+    memory_columns,
+    memory_from_snapshot,
+    parse_time,
+)
 from app.services.study.learners import forget_plans, get_user
 
 log = logging.getLogger(__name__)
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _parse_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
 
 
 def undo(user_id: int, *, now: datetime) -> int:
@@ -68,17 +66,9 @@ def undo(user_id: int, *, now: datetime) -> int:
             sa.update(Card)
             .where(Card.id == card.id, Card.version == card.version)
             .values(
-                state=before["state"],
-                step=before["step"],
-                stability=before["stability"],
-                difficulty=before["difficulty"],
-                due=_parse_time(before["due"]),
-                last_review=_parse_time(before["last_review"]),
-                last_day=_parse_date(before.get("last_day")),
-                reps=before["reps"],
-                lapses=before["lapses"],
+                **memory_columns(memory_from_snapshot(before)),
                 suspended=before["suspended"],
-                buried_until=_parse_time(before["buried_until"]),
+                buried_until=parse_time(before["buried_until"]),
                 leech=before["leech"],
                 enrolment_id=home if home is not None else card.enrolment_id,
                 version=card.version + 1,

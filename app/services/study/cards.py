@@ -4,6 +4,10 @@ shown and graded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
 import sqlalchemy as sa
 
 from app.domain import scheduling as fsrs
@@ -23,6 +27,44 @@ from app.models import (
     TrackArticle,
 )
 from app.services.errors import NotFound, ValidationError
+
+# The card columns that hold its memory, in the domain's names: one mapping, both ways.
+MEMORY_FIELDS = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "last_day",
+    "reps",
+    "lapses",
+)
+
+
+def memory_columns(memory: fsrs.Memory) -> dict[str, Any]:
+    """A memory as the card columns that store it."""
+    return {name: getattr(memory, name) for name in MEMORY_FIELDS}
+
+
+def memory_from_snapshot(before: Mapping[str, Any]) -> fsrs.Memory:
+    """The memory a card had, from the JSON snapshot an answer keeps for undo."""
+    return fsrs.Memory(
+        state=fsrs.CardState(before["state"]),
+        step=before["step"],
+        stability=before["stability"],
+        difficulty=before["difficulty"],
+        due=parse_time(before["due"]),
+        last_review=parse_time(before["last_review"]),
+        reps=before["reps"],
+        lapses=before["lapses"],
+        last_day=date.fromisoformat(before["last_day"]) if before.get("last_day") else None,
+    )
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """A snapshot's ISO time, or None."""
+    return datetime.fromisoformat(value) if value else None
 
 
 def card_memory(card: Card) -> fsrs.Memory:
