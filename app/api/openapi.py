@@ -606,9 +606,10 @@ SCHEMAS.update(
                 },
                 "track": {
                     "type": "string",
-                    "description": "The `track` /study/next gave with the card. A new question "
-                    "that several of the caller's tracks share becomes a card of this track (its "
-                    "preset and daily limit); without it, of the earliest enrolment covering it.",
+                    "description": "The track being studied, as sent to /study/next; omit it "
+                    "when studying all tracks. A new question that several of the caller's "
+                    "tracks share becomes a card of this track (its preset and daily limit); "
+                    "without it, of the enrolment that offered it in the all-tracks queue.",
                 },
                 "rating": {
                     "enum": [1, 2, 3, 4],
