@@ -285,7 +285,7 @@ def _heading(walk: _Walk, blocks: list[int], position: int, end: int) -> int:
         return position + 2
     if text.rstrip().endswith("?"):
         answer = doc.blocks_source(own[0], own[-1]) if own else ""
-        answer = "\n".join(line for line in answer.split("\n") if "<!--" not in line).strip()
+        answer = "\n".join(row for row in answer.split("\n") if "<!--" not in row).strip()
         id_match = HEADING_ID.search(tokens[index + 1].content)
         base = id_match.group(1).strip() if id_match else slugify(text)
         if answer and slugify(base):
