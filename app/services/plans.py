@@ -14,7 +14,6 @@ for keeping it right are those of any cache written next to the data it mirrors:
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -24,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
 
-from app.domain.queue import DayPlan, Head, heads_from_json
+from app.domain.day_plan import DayPlan, Head, heads_from_json
 from app.extensions import db
 from app.models import StudyDay
 
@@ -84,7 +83,7 @@ class Stored:
     def plan(self) -> DayPlan | None:
         if not self.has_plan or self.base_text is None:
             return None
-        return decode(json.loads(self.base_text), self.progress)
+        return decode(self.base_text, self.progress)
 
 
 def read(user_id: int, local_date: date) -> Stored:
@@ -104,7 +103,8 @@ def load(user_id: int, local_date: date) -> tuple[DayPlan | None, int | None]:
     return stored.plan(), stored.version
 
 
-def decode(base: Any, progress: Any) -> DayPlan | None:
+def decode(base: str | None, progress: Any) -> DayPlan | None:
+    """The plan from its stored parts (the candidates as JSON text, parsed when first used)."""
     return DayPlan.from_json(base, progress) if base and progress else None
 
 
@@ -172,9 +172,10 @@ def forget_all() -> int:
 
 
 @functools.cache
-def _count_statement(dialect: str, with_plan: bool) -> Any:
+def _count_statement(dialect: str, with_plan: bool, with_base: bool) -> Any:
     """Count an answer on today's row, creating it if need be, and write the plan's progress
-    if the row is still at the version the plan was read at (else drop the plan)."""
+    (and its candidates, when they changed) if the row is still at the version the plan was read
+    at (else drop the plan)."""
     statement = insert_for(dialect)(DAYS).values(
         user_id=sa.bindparam("b_user"),
         local_date=sa.bindparam("b_date"),
@@ -186,9 +187,10 @@ def _count_statement(dialect: str, with_plan: bool) -> Any:
     kept: Any = sa.null()
     progress: Any = sa.null()
     if with_plan:
-        # The candidates stay as gathered; only the progress through them is written.
+        # The candidates stay as they were unless the answer folded its progress into them.
         unmoved = DAYS.c.queue_version == sa.bindparam("b_seen")
-        kept = sa.case((unmoved, DAYS.c.queue), else_=sa.null())
+        base = sa.bindparam("b_base", type_=DAYS.c.queue.type) if with_base else DAYS.c.queue
+        kept = sa.case((unmoved, base), else_=sa.null())
         progress = sa.case((unmoved, statement.excluded.queue_progress), else_=sa.null())
     return statement.on_conflict_do_update(
         index_elements=[DAYS.c.user_id, DAYS.c.local_date],
@@ -211,7 +213,8 @@ def count_answer(
     Returns whether the plan was kept."""
     with_plan = plan is not None and plan_version is not None
     connection = db.session.connection()
-    statement = _count_statement(connection.dialect.name, with_plan)
+    with_base = with_plan and plan is not None and plan.base_changed
+    statement = _count_statement(connection.dialect.name, with_plan, with_base)
     params: dict[str, Any] = {
         "b_user": user_id,
         "b_date": local_date,
@@ -219,6 +222,8 @@ def count_answer(
     }
     if with_plan:
         params["b_seen"] = plan_version
+    if with_base and plan is not None:
+        params["b_base"] = plan.base_json()
     version = connection.execute(statement, params).scalar_one()
     return with_plan and version == (plan_version or 0) + 1
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.domain import day_plan as dp
 from app.domain import queue as q
 from app.domain.scheduling import Rating
 from app.domain.studyday import StudyDay as StudyDayRange
@@ -40,7 +41,7 @@ def day_of(user_id: int, at: datetime) -> StudyDayRange:
     return study_day(at, user.timezone, user.day_start_hour)
 
 
-def stored(user_id: int, at: datetime) -> q.DayPlan | None:
+def stored(user_id: int, at: datetime) -> dp.DayPlan | None:
     db.session.expire_all()
     return plans.load(user_id, day_of(user_id, at).date)[0]
 
@@ -88,7 +89,7 @@ def test_answer_after_answer_the_plan_gives_the_queue_a_fresh_read_gives():
         start = NOW + day_number * DAY + 2 * HOUR
         for step in range(60):
             at = start + step * 30 * timedelta(seconds=1) + (step // 10) * 15 * MINUTE
-            scope = (q.ALL_TRACKS, "core", "wide")[step % 3]
+            scope = (dp.ALL_TRACKS, "core", "wide")[step % 3]
             state = study.today(user_id, now=at, track_key=None if scope == "*" else scope)
             assert_plan_matches_the_cards(user_id, at, scope)
             if state.item is None:
@@ -102,7 +103,7 @@ def test_answer_after_answer_the_plan_gives_the_queue_a_fresh_read_gives():
                 right=rating != Rating.AGAIN,
                 track=None if scope == "*" else scope,
             )
-            assert_plan_matches_the_cards(user_id, at, q.ALL_TRACKS)
+            assert_plan_matches_the_cards(user_id, at, dp.ALL_TRACKS)
 
 
 def test_the_first_request_of_the_day_stores_the_plan_and_answers_keep_it():
@@ -111,14 +112,14 @@ def test_the_first_request_of_the_day_stores_the_plan_and_answers_keep_it():
     item = study.today(user_id, now=NOW + HOUR).item
     assert item is not None
     plan = stored(user_id, NOW + HOUR)
-    assert plan is not None and set(plan.scopes) == {q.ALL_TRACKS}
+    assert plan is not None and set(plan.scopes) == {dp.ALL_TRACKS}
     answer(user_id, item.question.id, NOW + HOUR)
     after = stored(user_id, NOW + HOUR)
     assert after is not None
     assert after.answered_since == {item.question.id} and after.answers == 1
     study.today(user_id, now=NOW + HOUR, track_key="core")
     kept = stored(user_id, NOW + HOUR)
-    assert kept is not None and set(kept.scopes) == {q.ALL_TRACKS, "core"}
+    assert kept is not None and set(kept.scopes) == {dp.ALL_TRACKS, "core"}
 
 
 def test_every_change_to_the_queue_inputs_drops_the_plan(tmp_path):
@@ -168,7 +169,7 @@ def test_a_plan_read_before_a_change_is_not_stored_after_it():
     at = NOW + HOUR
     day = day_of(user_id, at)
     _, version = plans.load(user_id, day.date)
-    gathered = gather(user_id, day, q.ALL_TRACKS, at)
+    gathered = gather(user_id, day, dp.ALL_TRACKS, at)
     study.forget_plans(user_id, at)  # a change commits while the plan is being read
     db.session.commit()
     assert plans.store(user_id, day.date, gathered, seen_version=version) is False
@@ -220,7 +221,7 @@ def test_a_plan_that_no_longer_matches_its_next_card_is_gathered_again():
     db.session.commit()
     healed = study.today(user_id, now=at + 2 * MINUTE)
     assert healed.item is not None and healed.item.question.id != item.question.id
-    assert_plan_matches_the_cards(user_id, at + 2 * MINUTE, q.ALL_TRACKS)
+    assert_plan_matches_the_cards(user_id, at + 2 * MINUTE, dp.ALL_TRACKS)
 
 
 def test_prepare_plans_gathers_today_for_active_learners_and_is_safe_to_repeat():
@@ -241,7 +242,7 @@ def test_prepare_plans_gathers_today_for_active_learners_and_is_safe_to_repeat()
     plan = stored(active, tomorrow)
     assert plan is not None
     assert study.today(active, now=tomorrow).counts.new == plan.queue(
-        q.ALL_TRACKS, tomorrow, day_of(active, tomorrow).end
+        dp.ALL_TRACKS, tomorrow, day_of(active, tomorrow).end
     ).count(q.Source.NEW)
 
 

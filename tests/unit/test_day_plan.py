@@ -7,18 +7,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from app.domain.queue import (
+from app.domain.day_plan import (
     ALL_TRACKS,
     HEAD_REST,
-    Candidate,
+    WINDOW,
     DayPlan,
-    Done,
     EnrolmentPlan,
-    Limits,
-    Queue,
     ScopePlan,
-    Source,
 )
+from app.domain.queue import Candidate, Done, Limits, Queue, Source
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 DAY_END = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
@@ -148,7 +145,96 @@ def test_a_head_keeps_only_the_first_cards_and_still_never_shows_two_siblings_in
     )
     plan.remember_head(ALL_TRACKS, NOW, DAY_END)
     head = stored(plan).heads[ALL_TRACKS]
-    assert len(head.rest) == HEAD_REST and head.rest_total == 20 and head.review == 20
+    assert len(head.rest()) == HEAD_REST and head.review_total == 20 and len(head.reviews) == 20
     found = head.at(NOW)
     assert found is not None and found[0] is not None
     assert found[0].question_id == 11 == plan.queue(ALL_TRACKS, NOW, DAY_END).items[0].question_id
+
+
+def long_plan() -> DayPlan:
+    """A day of 60 reviews and 100 new cards, some of them siblings, over two enrolments."""
+    reviews = [
+        Candidate(100 + i, 7 + i % 2, Source.REVIEW, f"r-{i // 3}" if i % 4 else None, 500 + i,
+                  None, 0.3 + 0.005 * i)
+        for i in range(60)
+    ]  # fmt: skip
+    new = [
+        Candidate(300 + i, 7 + i % 2, Source.NEW, f"n-{i // 2}" if i % 5 else None, None, None,
+                  None, (i % 2, i // 10, i))
+        for i in range(100)
+    ]  # fmt: skip
+    return DayPlan(
+        enrolments={
+            7: EnrolmentPlan("core", 70, Limits(new_per_day=30, reviews_per_day=25), {}),
+            8: EnrolmentPlan("extra", 80, Limits(new_per_day=30, reviews_per_day=25), {}),
+        },
+        done={},
+        answered={},
+        last=None,
+        answers=0,
+        scopes={ALL_TRACKS: ScopePlan((7, 8), [], reviews, new)},
+    )
+
+
+def test_answer_after_answer_the_kept_head_gives_the_queue_worked_out_afresh():
+    plan = long_plan()
+    plan.remember_head(ALL_TRACKS, NOW, DAY_END)
+    at, kept, renewed = NOW, 0, 0
+    while True:
+        plan = stored(plan)
+        head = plan.heads[ALL_TRACKS]
+        found = head.at(at)
+        assert found is not None
+        nxt, *counts = found
+        expected = plan.queue(ALL_TRACKS, at, DAY_END)
+        assert (None if nxt is None else nxt.question_id, *counts) == head_view(expected)
+        if nxt is None:
+            break
+        # Folded into the candidates as heads renew: at most the two windows answered through.
+        assert len(plan.answered_since) <= 2 * WINDOW
+        # Every third card comes back as a learning card ten minutes later.
+        comes_back = nxt.source is not Source.LEARNING and nxt.question_id % 3 == 0
+        again = (
+            Candidate(nxt.question_id, nxt.enrolment_id, Source.LEARNING, nxt.sibling_group,
+                      nxt.card_id or 900 + nxt.question_id, at + 10 * MINUTE)
+            if comes_back else None
+        )  # fmt: skip
+        state_before = {Source.NEW: 0, Source.LEARNING: 1, Source.REVIEW: 2}[nxt.source]
+        plan.record_answer(
+            question_id=nxt.question_id,
+            enrolment_id=nxt.enrolment_id,
+            sibling_group=nxt.sibling_group,
+            state_before=state_before,
+            again=again,
+            scope=ALL_TRACKS,
+            now=at,
+        )
+        if ALL_TRACKS in plan.heads:
+            kept += 1
+        else:
+            renewed += 1
+            plan.renew_head(ALL_TRACKS, at, DAY_END)
+        at += MINUTE
+    # The day ran to its end: the limits used up where siblings left enough candidates.
+    assert plan.done[7].new == 30 and all(d.reviews <= 25 for d in plan.done.values())
+    assert plan.answers > 100
+    # Almost every answer kept the head; a few, as it ran short, worked it out again.
+    assert kept > 5 * renewed > 0
+
+
+def test_a_head_is_renewed_when_the_card_answered_is_not_one_it_kept():
+    plan = long_plan()
+    plan.remember_head(ALL_TRACKS, NOW, DAY_END)
+    head = plan.heads[ALL_TRACKS]
+    outside = plan.queue(ALL_TRACKS, NOW, DAY_END).items[-1]
+    assert outside not in head.reviews + head.new
+    plan.record_answer(
+        question_id=outside.question_id,
+        enrolment_id=outside.enrolment_id,
+        sibling_group=outside.sibling_group,
+        state_before=0 if outside.source is Source.NEW else 2,
+        again=None,
+        scope=ALL_TRACKS,
+        now=NOW,
+    )
+    assert plan.heads == {}

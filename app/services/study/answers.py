@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.domain import day_plan as dp
 from app.domain import queue as q
 from app.domain import scheduling as fsrs
 from app.domain.questions import (
@@ -214,7 +215,7 @@ def _home_and_preset(
     user_id: int,
     question: Question,
     card: Card | None,
-    plan: q.DayPlan | None,
+    plan: dp.DayPlan | None,
     track_key: str | None,
 ) -> tuple[int, int, fsrs.Preset]:
     """The enrolment that schedules this answer, its preset version's id, and the preset.
@@ -227,7 +228,7 @@ def _home_and_preset(
         if card is not None and card.enrolment_id in plan.enrolments:
             home = card.enrolment_id
         elif card is None or card.state == fsrs.CardState.NEW:
-            home = plan.offered_by(track_key or q.ALL_TRACKS, question.id)
+            home = plan.offered_by(track_key or dp.ALL_TRACKS, question.id)
         if home is not None:
             enrolment = plan.enrolments[home]
             return home, enrolment.preset_id, preset_from_values(enrolment.preset)
@@ -252,7 +253,8 @@ _ANSWER_READ = (
     sa.select(
         Question,
         Card,
-        DAYS.c.queue,
+        # The candidates as text, parsed only if this answer needs them (see DayPlan).
+        sa.cast(DAYS.c.queue, sa.Text),
         DAYS.c.queue_progress,
         DAYS.c.queue_version,
         DAYS.c.completed,
@@ -407,17 +409,20 @@ def _apply(request: _Answer) -> AnswerResult:
         again = None
         if not suspended and after.due is not None and after.due < day.end:
             again = _again(question, card_id, home, after, now, preset)
+        # Keep the head of the queue answered from up to date, so that asking for the next card
+        # is a plain read; work it out from the candidates when the head cannot tell.
+        scope = track_key or dp.ALL_TRACKS
         plan.record_answer(
             question_id=question.id,
             enrolment_id=home,
             sibling_group=question.sibling_group,
             state_before=before["state"],
             again=again,
+            scope=scope,
+            now=now,
         )
-        # Work out what comes next now, so that asking for it is a plain read.
-        scope = track_key or q.ALL_TRACKS
-        if scope in plan.scopes:
-            plan.remember_head(scope, now, day.end)
+        if scope not in plan.heads and scope in plan.scopes:
+            plan.renew_head(scope, now, day.end)
     plan_kept = day_plans.count_answer(user_id, day.date, plan, plan_version)
     if not completed:
         left = plan.reviews_left() if plan is not None and plan_kept else None

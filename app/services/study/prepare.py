@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from app.domain import queue as q
+from app.domain import day_plan as dp
 from app.domain.studyday import study_day
 from app.extensions import db
 from app.models import Enrolment, User
@@ -84,7 +84,7 @@ def prepare_plans(*, now: datetime, batch_size: int = 500) -> PrepareRun:
             if has_plan:
                 continue
             try:
-                gather_and_store(user_id, day, q.ALL_TRACKS, now, version)
+                gather_and_store(user_id, day, dp.ALL_TRACKS, now, version)
             except Exception:
                 db.session.rollback()
                 run.failed += 1

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
+from app.domain import day_plan as dp
 from app.domain import queue as q
 from app.domain import scheduling as fsrs
 from app.domain.questions import (
@@ -149,16 +150,16 @@ def _today_answers(
 def _gather_scope(
     user_id: int,
     enrolments: list[Enrolment],
-    plans: Mapping[int, q.EnrolmentPlan],
+    plans: Mapping[int, dp.EnrolmentPlan],
     done: Mapping[int, q.Done],
     answered: Mapping[str, frozenset[int]],
     now: datetime,
     day: StudyDay,
-) -> q.ScopePlan:
+) -> dp.ScopePlan:
     """Today's candidates from these enrolments: learning cards, due reviews, new questions."""
     scope_ids = [e.id for e in enrolments]
     if not scope_ids:
-        return q.ScopePlan(enrolment_ids=(), learning=[], reviews=[], new=[])
+        return dp.ScopePlan(enrolment_ids=(), learning=[], reviews=[], new=[])
     limits = {e: plans[e].limits for e in scope_ids}
     used = {e: done.get(e, q.Done()) for e in scope_ids}
     columns = (
@@ -277,7 +278,7 @@ def _gather_scope(
                 cut.add(enrolment.id)
                 break
         new.extend(offered)
-    return q.ScopePlan(
+    return dp.ScopePlan(
         enrolment_ids=tuple(scope_ids),
         learning=learning,
         reviews=reviews,
@@ -286,9 +287,9 @@ def _gather_scope(
     )
 
 
-def _enrolment_plan(enrolment: Enrolment) -> q.EnrolmentPlan:
+def _enrolment_plan(enrolment: Enrolment) -> dp.EnrolmentPlan:
     row = current_preset_row(enrolment)
-    return q.EnrolmentPlan(
+    return dp.EnrolmentPlan(
         track_key=enrolment.track.key,
         preset_id=row.id,
         limits=q.Limits(new_per_day=row.new_per_day, reviews_per_day=row.max_reviews_per_day),
@@ -296,17 +297,17 @@ def _enrolment_plan(enrolment: Enrolment) -> q.EnrolmentPlan:
     )
 
 
-def _gather(user_id: int, day: StudyDay, scope: str, now: datetime) -> q.DayPlan:
+def _gather(user_id: int, day: StudyDay, scope: str, now: datetime) -> dp.DayPlan:
     """Read the day's plan from the cards, for ``scope`` and for all tracks."""
     enrolments = list_enrolments(user_id)
-    chosen = {q.ALL_TRACKS: enrolments}
-    if scope != q.ALL_TRACKS:
+    chosen = {dp.ALL_TRACKS: enrolments}
+    if scope != dp.ALL_TRACKS:
         chosen[scope] = [e for e in enrolments if e.track.key == scope]
         if not chosen[scope]:
             raise NotFound(f"you are not enrolled in {scope!r}")
     plans = {e.id: _enrolment_plan(e) for e in enrolments}
     done, answered, last, answers = _today_answers(user_id, day)
-    return q.DayPlan(
+    return dp.DayPlan(
         enrolments=plans,
         done=done,
         answered=answered,
@@ -321,7 +322,7 @@ def _gather(user_id: int, day: StudyDay, scope: str, now: datetime) -> q.DayPlan
 
 def gather_and_store(
     user_id: int, day: StudyDay, scope: str, now: datetime, seen_version: int | None
-) -> tuple[q.DayPlan, q.Queue]:
+) -> tuple[dp.DayPlan, q.Queue]:
     """Gather the plan, work out the scope's queue and its head, and store them."""
     plan = _gather(user_id, day, scope, now)
     built = plan.remember_head(scope, now, day.end)
@@ -371,7 +372,7 @@ def _item(user_id: int, nxt: q.Candidate, track_key: str, now: datetime) -> Stud
     )
 
 
-def _plan_item(user_id: int, plan: q.DayPlan, nxt: q.Candidate, now: datetime) -> StudyItem | None:
+def _plan_item(user_id: int, plan: dp.DayPlan, nxt: q.Candidate, now: datetime) -> StudyItem | None:
     enrolment = plan.enrolments.get(nxt.enrolment_id)
     return None if enrolment is None else _item(user_id, nxt, enrolment.track_key, now)
 
@@ -384,7 +385,7 @@ def today(user_id: int, *, now: datetime, track_key: str | None = None) -> Today
     :class:`app.domain.queue.DayPlan`)."""
     user = get_user(user_id)
     day = study_day(now, user.timezone, user.day_start_hour)
-    scope = track_key or q.ALL_TRACKS
+    scope = track_key or dp.ALL_TRACKS
     row = day_plans.read(user_id, day.date)
     head = row.heads().get(scope)
     found = head.at(now) if head is not None else None
