@@ -24,7 +24,7 @@ class StudyDay(db.Model):  # type: ignore[name-defined,misc]
     local_date: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     reviews: Mapped[int] = mapped_column(default=0)
     completed: Mapped[bool] = mapped_column(default=False)
-    # The day's queue plan (see domain.queue.DayPlan): the candidates gathered, and the day's
+    # The day's queue plan (see domain.day_plan.DayPlan): the candidates gathered, and the day's
     # progress through them, which each answer rewrites. None until gathered, or after a change
     # dropped it. Every write bumps the version, so a plan gathered while an answer or a change
     # was committing is never stored over theirs.

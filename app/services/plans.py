@@ -1,7 +1,7 @@
 """The study days table, whose only writer this module is: each learner's day plan, kept on the
 study day's row with a version, the day's answer count and whether the day is complete.
 
-The plan (see :class:`app.domain.queue.DayPlan`) is a cache of the queue's inputs, so the rules
+The plan (see :class:`app.domain.day_plan.DayPlan`) is a cache of the queue's inputs, so the rules
 for keeping it right are those of any cache written next to the data it mirrors:
 
 * a plan gathered by a read is stored only if nothing changed the row since that read began

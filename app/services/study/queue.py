@@ -382,7 +382,7 @@ def today(user_id: int, *, now: datetime, track_key: str | None = None) -> Today
 
     Reads the head of the day's plan when it still holds; else the plan itself, gathering it
     from the cards on the day's first request or after a change dropped it (see
-    :class:`app.domain.queue.DayPlan`)."""
+    :class:`app.domain.day_plan.DayPlan`)."""
     user = get_user(user_id)
     day = study_day(now, user.timezone, user.day_start_hour)
     scope = track_key or dp.ALL_TRACKS
