@@ -662,5 +662,8 @@ def _candidate_from(data: Sequence[Any]) -> Candidate:
 
 
 def heads_from_json(progress: Mapping[str, Any]) -> dict[str, Head]:
-    """The heads kept in a plan's progress, read without the rest of the plan."""
+    """The heads kept in a plan's progress, read without the rest of the plan (none from a plan
+    stored in another format: it is gathered again)."""
+    if progress.get("format") != PLAN_FORMAT:
+        return {}
     return {scope: Head.from_json(head) for scope, head in progress.get("heads", {}).items()}

@@ -14,6 +14,7 @@ from app.domain.day_plan import (
     DayPlan,
     EnrolmentPlan,
     ScopePlan,
+    heads_from_json,
 )
 from app.domain.queue import Candidate, Done, Limits, Queue, Source
 
@@ -238,3 +239,13 @@ def test_a_head_is_renewed_when_the_card_answered_is_not_one_it_kept():
         now=NOW,
     )
     assert plan.heads == {}
+
+
+def test_a_plan_stored_in_an_earlier_format_is_not_read():
+    plan = make_plan()
+    plan.remember_head(ALL_TRACKS, NOW, DAY_END)
+    progress = json.loads(json.dumps(plan.progress_json()))
+    del progress["format"]  # as plans stored before the format was kept with the progress
+    assert DayPlan.from_json(json.dumps(plan.base_json()), progress) is None
+    assert heads_from_json(progress) == {}
+    assert heads_from_json(plan.progress_json())[ALL_TRACKS] == plan.heads[ALL_TRACKS]
