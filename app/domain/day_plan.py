@@ -23,6 +23,7 @@ from app.domain.queue import (
     Source,
     assemble,
     choose,
+    spread,
     spread_head,
 )
 
@@ -30,8 +31,9 @@ ALL_TRACKS = "*"
 PLAN_FORMAT = 2
 # Card states as stored (see scheduling.CardState); this module does not import the scheduler.
 CARD_NEW = 0
-CARD_LEARNING_STATES = (1, 3)
 CARD_REVIEW = 2
+# The head's list a card is in, by its state before the answer.
+_HEAD_LIST = {CARD_NEW: "new", 1: "learning", CARD_REVIEW: "reviews", 3: "learning"}
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class Head:
         )
 
     def rest(self) -> list[Candidate]:
-        """The first HEAD_REST reviews and new cards of the queue, spread as arrange() would."""
+        """The first HEAD_REST reviews and new cards of the queue, spread as the whole queue is."""
         totals = (self.review_total, self.new_total)
         return spread_head(self.reviews, self.new, totals, HEAD_REST)
 
@@ -156,16 +158,8 @@ class Head:
             "new": tuple(c for c in self.new if c.question_id != question_id),
         }
         found = {name: len(getattr(self, name)) - len(kept[name]) for name in kept}
-        expected = (
-            "new"
-            if state_before == CARD_NEW
-            else "reviews"
-            if state_before == CARD_REVIEW
-            else "learning"
-            if state_before in CARD_LEARNING_STATES
-            else None
-        )
-        if expected is None or found != {name: int(name == expected) for name in found}:
+        expected = _HEAD_LIST.get(state_before)
+        if found != {name: int(name == expected) for name in found}:
             return None
         learning = kept["learning"] + ((again,) if again is not None else ())
         head = replace(
@@ -383,36 +377,42 @@ class DayPlan:
         )
         return learning, chosen_reviews, chosen_new
 
-    def _head(self, scope: str, now: datetime, day_end: datetime) -> Head:
-        learning, reviews, new = self._choose(scope)
-        enrolment_ids = self.scopes[scope].enrolment_ids
-        return Head.of(
-            learning=learning,
-            reviews=reviews,
-            new=new,
-            last=self.last,
-            now=now,
-            day_end=day_end,
-            track_keys={e: self.enrolments[e].track_key for e in enrolment_ids},
-            enrolment_ids=enrolment_ids,
-        )
-
-    def queue(self, scope: str, now: datetime, day_end: datetime) -> Queue:
-        learning, reviews, new = self._choose(scope)
+    def _queue(
+        self,
+        chosen: tuple[list[Candidate], list[Candidate], list[Candidate]],
+        now: datetime,
+        day_end: datetime,
+    ) -> Queue:
+        learning, reviews, new = chosen
         return assemble(
             now=now,
             learning=learning,
-            rest=spread_head(reviews, new, (len(reviews), len(new)), len(reviews) + len(new)),
+            rest=spread(reviews, new),
             last_answered=self.last,
             day_end=day_end,
         )
 
+    def queue(self, scope: str, now: datetime, day_end: datetime) -> Queue:
+        return self._queue(self._choose(scope), now, day_end)
+
     def remember_head(self, scope: str, now: datetime, day_end: datetime) -> Queue:
         """This scope's queue at ``now``; its head is kept too (unless the plan is short of new
         candidates: then the next request gathers the plan again)."""
-        queue = self.queue(scope, now, day_end)
+        chosen = self._choose(scope)
+        queue = self._queue(chosen, now, day_end)
         if not self.short_of_new(scope, queue):
-            self.heads[scope] = self._head(scope, now, day_end)
+            learning, reviews, new = chosen
+            enrolment_ids = self.scopes[scope].enrolment_ids
+            self.heads[scope] = Head.of(
+                learning=learning,
+                reviews=reviews,
+                new=new,
+                last=self.last,
+                now=now,
+                day_end=day_end,
+                track_keys={e: self.enrolments[e].track_key for e in enrolment_ids},
+                enrolment_ids=enrolment_ids,
+            )
         return queue
 
     def renew_head(self, scope: str, now: datetime, day_end: datetime) -> None:

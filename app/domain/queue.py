@@ -112,16 +112,6 @@ def _limit(
     return kept
 
 
-def _spread(reviews: list[Candidate], new: list[Candidate]) -> list[Candidate]:
-    """Interleave new cards evenly among reviews, keeping each list's own order."""
-    if not reviews or not new:
-        return reviews + new
-    slots = [((i + 0.5) / len(reviews), 0, c) for i, c in enumerate(reviews)]
-    slots += [((j + 0.5) / len(new), 1, c) for j, c in enumerate(new)]
-    slots.sort(key=lambda slot: (slot[0], slot[1]))
-    return [c for _, _, c in slots]
-
-
 def _not_back_to_back(items: list[Candidate], last: Candidate | None) -> list[Candidate]:
     """Move the first item that is not a sibling of the last answer to the front."""
     if last is None or last.sibling_group is None or not items:
@@ -143,7 +133,7 @@ def choose(
     done: Mapping[int, Done],
     answered_today: Mapping[str, frozenset[int]],
 ) -> tuple[list[Candidate], list[Candidate]]:
-    """The reviews and the new cards to show today, each list in its own order (see arrange)."""
+    """The reviews and the new cards to show today, each list in its own order (see spread)."""
     taken: set[str] = {c.sibling_group for c in learning if c.sibling_group is not None}
     reviews_sorted = sorted(
         (c for c in reviews if not _blocked(c, answered_today)),
@@ -167,7 +157,7 @@ def choose(
 def spread_head(
     reviews: Sequence[Candidate], new: Sequence[Candidate], totals: tuple[int, int], count: int
 ) -> list[Candidate]:
-    """The first ``count`` of :func:`_spread` over lists of ``totals`` (reviews, new) items, of
+    """The first ``count`` of :func:`spread` over lists of ``totals`` (reviews, new) items, of
     which only the first are given: enough when each list holds ``count`` or all of its items."""
     review_total, new_total = totals
     slots = [((i + 0.5) / review_total, 0, c) for i, c in enumerate(reviews[:count])]
@@ -176,26 +166,10 @@ def spread_head(
     return [c for _, _, c in slots[:count]]
 
 
-def arrange(
-    *,
-    learning: Iterable[Candidate],
-    reviews: Iterable[Candidate],
-    new: Iterable[Candidate],
-    limits: Mapping[int, Limits],
-    done: Mapping[int, Done],
-    answered_today: Mapping[str, frozenset[int]],
-) -> list[Candidate]:
-    """The reviews and new cards to show today, in order: the part of the queue that does not
-    change as time passes (only learning cards come due)."""
-    chosen_reviews, chosen_new = choose(
-        learning=learning,
-        reviews=reviews,
-        new=new,
-        limits=limits,
-        done=done,
-        answered_today=answered_today,
-    )
-    return _spread(chosen_reviews, chosen_new)
+def spread(reviews: Sequence[Candidate], new: Sequence[Candidate]) -> list[Candidate]:
+    """Interleave new cards evenly among reviews, keeping each list's own order: the part of the
+    queue that does not change as time passes (only learning cards come due)."""
+    return spread_head(reviews, new, (len(reviews), len(new)), len(reviews) + len(new))
 
 
 def assemble(
@@ -206,7 +180,7 @@ def assemble(
     last_answered: Candidate | None = None,
     day_end: datetime | None = None,
 ) -> Queue:
-    """The queue at ``now``: learning cards due by then, followed by ``rest`` (see arrange)."""
+    """The queue at ``now``: learning cards due by then, followed by ``rest`` (see spread)."""
     learning = sorted(learning, key=lambda c: (c.due or now, c.question_id))
     due_learning = [c for c in learning if c.due is None or c.due <= now]
     ahead_cutoff = now + LEARN_AHEAD
@@ -233,7 +207,7 @@ def build_queue(
 ) -> Queue:
     """Order today's remaining cards. ``limits`` and ``done`` are per enrolment id."""
     learning = list(learning)
-    rest = arrange(
+    chosen_reviews, chosen_new = choose(
         learning=learning,
         reviews=reviews,
         new=new,
@@ -242,5 +216,9 @@ def build_queue(
         answered_today=answered_today,
     )
     return assemble(
-        now=now, learning=learning, rest=rest, last_answered=last_answered, day_end=day_end
+        now=now,
+        learning=learning,
+        rest=spread(chosen_reviews, chosen_new),
+        last_answered=last_answered,
+        day_end=day_end,
     )
