@@ -93,6 +93,15 @@ def available(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
+def answers_standing_today(user_id: int, day: StudyDay) -> sa.ColumnElement[bool]:
+    """The learner's answers made since the study day began and not undone."""
+    return sa.and_(
+        ReviewLog.user_id == user_id,
+        ReviewLog.reviewed_at >= day.start,
+        ReviewLog.undone_at.is_(None),
+    )
+
+
 def _overdue(now: datetime) -> sa.ColumnElement[Any]:
     """Elapsed days since the last review over stability, in SQL: lower recall ranks higher."""
     dialect = db.session.get_bind().dialect.name
@@ -123,11 +132,7 @@ def _today_answers(
         )
         .join(Card, Card.id == ReviewLog.card_id)
         .join(Question, Question.id == Card.question_id)
-        .where(
-            ReviewLog.user_id == user_id,
-            ReviewLog.reviewed_at >= day.start,
-            ReviewLog.undone_at.is_(None),
-        )
+        .where(answers_standing_today(user_id, day))
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)
     ).all()
     done_new: dict[int, int] = defaultdict(int)

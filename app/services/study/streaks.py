@@ -19,7 +19,7 @@ from app.models import (
 from app.services import plans as day_plans
 from app.services.study.enrolments import list_enrolments
 from app.services.study.presets import current_preset_row
-from app.services.study.queue import available
+from app.services.study.queue import answers_standing_today, available
 
 
 def reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:
@@ -34,9 +34,7 @@ def reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:
         db.session.execute(
             sa.select(ReviewLog.enrolment_id, sa.func.count())
             .where(
-                ReviewLog.user_id == user_id,
-                ReviewLog.reviewed_at >= day.start,
-                ReviewLog.undone_at.is_(None),
+                answers_standing_today(user_id, day),
                 ReviewLog.state_before == fsrs.CardState.REVIEW,
             )
             .group_by(ReviewLog.enrolment_id)
@@ -54,9 +52,7 @@ def reviews_left(user_id: int, day: StudyDay, now: datetime) -> bool:
         .join(sibling_card, sibling_card.id == ReviewLog.card_id)
         .join(sibling, sibling.id == sibling_card.question_id)
         .where(
-            ReviewLog.user_id == user_id,
-            ReviewLog.reviewed_at >= day.start,
-            ReviewLog.undone_at.is_(None),
+            answers_standing_today(user_id, day),
             sibling.sibling_group == Question.sibling_group,
             sibling.id != Question.id,
         )
