@@ -163,7 +163,11 @@ def test_review_the_whole_queue_with_the_keyboard(
         if mode == "choice":
             assert correct is not None
             pick = correct if wrong_once else (correct + 1) % len(choices)
-            letter = LETTERS[pick]
+            # Choices are shuffled per learner and review: find the key the picked one has now.
+            letter = page.locator(f'label.choice:has(input[value="{pick}"])').get_attribute(
+                "data-key"
+            )
+            assert letter and letter in LETTERS
             page.keyboard.press(letter)
             expect(page.locator(f'label.choice[data-key="{letter}"] input')).to_be_checked()
             page.keyboard.press("Space")
