@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, request
+from flask.typing import ResponseReturnValue
 
+from app.api.schemas.common import ID_MAX
 from app.clock import now
 from app.errors import api_error
 from app.extensions import csrf
@@ -14,13 +16,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies are accepted here, so there is no cross-site request to forge
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
-# The largest id an integer column holds on PostgreSQL. A larger id would reach the database and
-# fail there (a 500) instead of being unknown (a 404, or a 422 for a field of a JSON body).
-ID_MAX = 2**31 - 1
 
 
 @bp.before_request
-def authenticate() -> object:
+def authenticate() -> ResponseReturnValue | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     header = request.headers.get("Authorization", "")
@@ -40,7 +39,10 @@ def authenticate() -> object:
 
 
 def _names_nothing(value: object) -> bool:
-    """An id too big for its column, or a key with a NUL (which PostgreSQL refuses in text)."""
+    """An id too big for its column, or a key with a NUL (which PostgreSQL refuses in text).
+
+    Either would reach the database and fail there (a 500) instead of naming nothing (a 404).
+    """
     if isinstance(value, int):
         return value > ID_MAX
     return isinstance(value, str) and "\0" in value

@@ -2,223 +2,285 @@
 
 from __future__ import annotations
 
-from typing import Any
+from flask import current_app, g
 
-from flask import current_app, g, jsonify, request
-from werkzeug.wrappers import Response
-
-from app.api import ID_MAX, bp
+from app.api import bp
+from app.api.schemas.study import (
+    AnswerRequest,
+    AnswerResult,
+    ArticleRef,
+    Card,
+    CardStateName,
+    Counts,
+    Enrolment,
+    EnrolmentCreate,
+    Enrolments,
+    KindName,
+    Leeches,
+    Next,
+    NextCard,
+    Preset,
+    PresetUpdate,
+    SourceName,
+    Today,
+    TrackQuery,
+    Undone,
+)
+from app.api.spec import responses, spec
 from app.clock import now
 from app.domain.render import render_inline, render_markdown
-from app.models import Card, Enrolment
+from app.models import Card as CardRow
+from app.models import Enrolment as EnrolmentRow
 from app.services import study
-from app.services.errors import ValidationError
+
+ANSWER_DESCRIPTION = f"""\
+**Idempotent by `review_id`.** The client picks a new `review_id` (1 to {study.REVIEW_ID_MAX} \
+characters) for each answer. The first request with it records the answer and returns **201**; \
+sending the same `review_id` again (a retry after a timeout, say) records nothing and returns \
+**200** with the first result and `"replayed": true`; a different rating or response in the retry \
+is not applied. Reusing a `review_id` for a different question is a **409**.
+
+**Version check.** `version` is the card version /study/next returned (0 for a new question). If \
+the card changed since (another tab or device answered, suspended or buried it), nothing is \
+recorded and the answer is a **409** conflict: fetch /study/next again.
+
+A wrong choice or cloze answer is recorded as Again (1) whatever `rating` says. A missing or wrong \
+field, a rating outside 1-4, or a response that cannot be graded is a **422** naming the field.
+"""
 
 
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError({"body": "Send a JSON object with Content-Type: application/json."})
-    return body
-
-
-def _int_field(
-    body: dict[str, Any], name: str, *, required: bool = True, bounds: tuple[int, int] | None = None
-) -> int | None:
-    value = body.get(name)
-    if value is None:
-        if required:
-            raise ValidationError({name: "This field is required."})
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError({name: "Use a whole number."})
-    if bounds is not None and not bounds[0] <= value <= bounds[1]:
-        raise ValidationError({name: f"Use a whole number from {bounds[0]} to {bounds[1]}."})
-    return value
-
-
-def _bool_field(body: dict[str, Any], name: str) -> bool:
-    value = body.get(name, False)
-    if not isinstance(value, bool):
-        raise ValidationError({name: "Use true or false."})
-    return value
-
-
-def _str_field(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
-    value = body.get(name)
-    if value is None:
-        if required:
-            raise ValidationError({name: "This field is required."})
-        return None
-    if not isinstance(value, str):
-        raise ValidationError({name: "Use a string."})
-    if "\0" in value:  # PostgreSQL cannot store it, and no key contains it
-        raise ValidationError({name: "Remove the NUL character."})
-    return value
-
-
-def enrolment_json(enrolment: Enrolment) -> dict[str, Any]:
-    preset = study.current_preset_row(enrolment)
-    return {
-        "id": enrolment.id,
-        "track": enrolment.track.key,
-        "track_title": enrolment.track.title,
-        "created_at": enrolment.created_at.isoformat(),
-        "preset": preset.values(),
-    }
-
-
-def counts_json(counts: study.Counts) -> dict[str, int]:
-    return {
-        "new": counts.new,
-        "learning": counts.learning,
-        "review": counts.review,
-        "done_today": counts.done_today,
-    }
-
-
-def card_json(card: Card) -> dict[str, Any]:
-    return {
-        "question_id": card.question_id,
-        "version": card.version,
-        "state": ["new", "learning", "review", "relearning"][card.state],
-        "due": card.due.isoformat() if card.due else None,
-        "suspended": card.suspended,
-        "buried_until": card.buried_until.isoformat() if card.buried_until else None,
-        "leech": card.leech,
-        "lapses": card.lapses,
-        "reps": card.reps,
-    }
-
-
-@bp.get("/enrolments")
-def list_enrolments() -> Response:
-    return jsonify(
-        {"enrolments": [enrolment_json(e) for e in study.list_enrolments(g.api_user.id)]}
+def _enrolment(enrolment: EnrolmentRow) -> Enrolment:
+    return Enrolment(
+        id=enrolment.id,
+        track=enrolment.track.key,
+        track_title=enrolment.track.title,
+        created_at=enrolment.created_at,
+        preset=Preset(**study.current_preset_row(enrolment).values()),
     )
 
 
+def _counts(counts: study.Counts) -> Counts:
+    return Counts(
+        new=counts.new,
+        learning=counts.learning,
+        review=counts.review,
+        done_today=counts.done_today,
+    )
+
+
+def _card(card: CardRow) -> Card:
+    return Card(
+        question_id=card.question_id,
+        version=card.version,
+        state=CardStateName(card.state.name.lower()),
+        due=card.due,
+        suspended=card.suspended,
+        buried_until=card.buried_until,
+        leech=card.leech,
+        lapses=card.lapses,
+        reps=card.reps,
+    )
+
+
+@bp.get("/enrolments")
+@spec.validate(resp=responses({200: (Enrolments, "The enrolments")}), operation_id="listEnrolments")
+def list_enrolments() -> Enrolments:
+    """The caller's enrolments, oldest first"""
+    return Enrolments(enrolments=[_enrolment(e) for e in study.list_enrolments(g.api_user.id)])
+
+
 @bp.post("/enrolments")
-def create_enrolment() -> tuple[Response, int]:
-    track = _str_field(_body(), "track", required=True)
-    already = study.enrolment_for_track(g.api_user.id, track or "")
-    enrolment = study.enrol(g.api_user.id, track or "", now=now())
-    return jsonify(enrolment_json(enrolment)), 200 if already else 201
+@spec.validate(
+    json=EnrolmentCreate,
+    resp=responses(
+        {
+            201: (Enrolment, "The new or restored enrolment"),
+            200: (Enrolment, "The enrolment you already had"),
+        },
+        404,
+        422,
+    ),
+    operation_id="createEnrolment",
+)
+def create_enrolment(json: EnrolmentCreate) -> tuple[Enrolment, int]:
+    """Enrol in a track
+
+    Enrols with the default preset (201). Enrolling again in a track you are enrolled in changes
+    nothing and returns that enrolment (200). Enrolling again in a track you left brings back its
+    enrolment, preset and cards (201).
+    """
+    already = study.enrolment_for_track(g.api_user.id, json.track)
+    enrolment = study.enrol(g.api_user.id, json.track, now=now())
+    return _enrolment(enrolment), 200 if already else 201
 
 
 @bp.delete("/enrolments/<int:enrolment_id>")
+@spec.validate(resp=responses({204: (None, "Left")}, 404), operation_id="deleteEnrolment")
 def delete_enrolment(enrolment_id: int) -> tuple[str, int]:
+    """Leave a track
+
+    Cards keep their history; cards another enrolment also covers move there. Enrolling in the
+    track again brings the rest back.
+    """
     study.leave(g.api_user.id, enrolment_id, now=now())
     return "", 204
 
 
 @bp.get("/enrolments/<int:enrolment_id>/preset")
-def get_preset(enrolment_id: int) -> Response:
+@spec.validate(resp=responses({200: (Preset, "The preset")}, 404), operation_id="getPreset")
+def get_preset(enrolment_id: int) -> Preset:
+    """The enrolment's preset in force"""
     enrolment = study.get_enrolment(g.api_user.id, enrolment_id)
-    return jsonify(study.current_preset_row(enrolment).values())
+    return Preset(**study.current_preset_row(enrolment).values())
 
 
 @bp.patch("/enrolments/<int:enrolment_id>/preset")
-def update_preset(enrolment_id: int) -> Response:
-    row = study.update_preset(g.api_user.id, enrolment_id, _body(), now=now())
-    return jsonify(row.values())
+@spec.validate(
+    json=PresetUpdate,
+    resp=responses({200: (Preset, "The preset now in force")}, 404, 409, 422),
+    operation_id="updatePreset",
+)
+def update_preset(enrolment_id: int, json: PresetUpdate) -> Preset:
+    """Change some preset fields
+
+    A real change adds a new preset version (earlier versions are kept so each review can be
+    replayed with the settings it was made under); sending the current values changes nothing.
+    An invalid value changes nothing and the 422 names every wrong field.
+    """
+    changes = json.model_dump(exclude_unset=True)
+    row = study.update_preset(g.api_user.id, enrolment_id, changes, now=now())
+    return Preset(**row.values())
 
 
 @bp.get("/study/today")
-def today() -> Response:
-    state = study.today(g.api_user.id, now=now(), track_key=request.args.get("track") or None)
-    return jsonify(
-        {
-            "date": state.day.date.isoformat(),
-            "day_start": state.day.start.isoformat(),
-            "day_end": state.day.end.isoformat(),
-            "counts": counts_json(state.counts),
-            "next_due": state.next_due.isoformat() if state.next_due else None,
-        }
+@spec.validate(
+    query=TrackQuery,
+    resp=responses({200: (Today, "Today")}, 404, 422),
+    operation_id="getToday",
+)
+def today(query: TrackQuery) -> Today:
+    """Today's study day and queue counts"""
+    state = study.today(g.api_user.id, now=now(), track_key=query.track or None)
+    return Today(
+        date=state.day.date,
+        day_start=state.day.start,
+        day_end=state.day.end,
+        counts=_counts(state.counts),
+        next_due=state.next_due,
     )
 
 
 @bp.get("/study/next")
-def next_card() -> Response:
-    state = study.today(g.api_user.id, now=now(), track_key=request.args.get("track") or None)
+@spec.validate(
+    query=TrackQuery,
+    resp=responses({200: (Next, "The next card, or null when done for today")}, 404, 422),
+    operation_id="getNextCard",
+)
+def next_card(query: TrackQuery) -> Next:
+    """The next card to study"""
+    state = study.today(g.api_user.id, now=now(), track_key=query.track or None)
     item = state.item
-    card: dict[str, Any] | None = None
+    card = None
     if item is not None:
         question = item.question
         shown = study.presented_choices(g.api_user.id, question, item.version)
-        card = {
-            "question_id": question.id,
-            "version": item.version,
-            "source": item.source.name.lower(),
-            "kind": question.kind,
-            "mode": item.mode.value,
-            "prompt": question.prompt,
-            "prompt_html": render_markdown(question.prompt),
-            # In the order this learner sees them for this review; answer with the choice's id.
-            "choices": [text for _, text in shown],
-            "choices_html": [render_inline(text) for _, text in shown],
-            "choice_ids": [number for number, _ in shown],
-            "article": {"key": question.article.key, "title": question.article.title},
-            "track": item.track_key,
-        }
-    return jsonify(
-        {
-            "counts": counts_json(state.counts),
-            "card": card,
-            "next_due": state.next_due.isoformat() if state.next_due else None,
-        }
-    )
+        card = NextCard(
+            question_id=question.id,
+            version=item.version,
+            source=SourceName(item.source.name.lower()),
+            kind=KindName(question.kind),
+            mode=item.mode,
+            prompt=question.prompt,
+            prompt_html=render_markdown(question.prompt),
+            choices=[text for _, text in shown],
+            choices_html=[render_inline(text) for _, text in shown],
+            choice_ids=[number for number, _ in shown],
+            article=ArticleRef(key=question.article.key, title=question.article.title),
+            track=item.track_key,
+        )
+    return Next(counts=_counts(state.counts), card=card, next_due=state.next_due)
 
 
 @bp.post("/study/answers")
-def answer() -> tuple[Response, int]:
-    body = _body()
+@spec.validate(
+    json=AnswerRequest,
+    resp=responses(
+        {
+            201: (AnswerResult, "Recorded"),
+            200: (AnswerResult, "Already recorded under this review id: the first result"),
+        },
+        404,
+        409,
+        422,
+    ),
+    operation_id="answerCard",
+)
+def answer(json: AnswerRequest) -> tuple[AnswerResult, int]:
+    """Answer a card (idempotent by review_id)"""
     result = study.answer(
         g.api_user.id,
-        review_id=_str_field(body, "review_id", required=True) or "",
-        question_id=_int_field(body, "question_id", bounds=(0, ID_MAX)) or 0,
-        version=_int_field(body, "version", bounds=(0, ID_MAX)) or 0,
-        rating=_int_field(body, "rating", required=False),
-        response=_str_field(body, "response"),
-        duration_ms=_int_field(body, "duration_ms", required=False),
+        review_id=json.review_id,
+        question_id=json.question_id,
+        version=json.version,
+        rating=json.rating,
+        response=json.response,
+        duration_ms=json.duration_ms,
         now=now(),
         fuzz=current_app.config["SCHEDULER_FUZZ"],
-        track_key=_str_field(body, "track"),
-        overrule=_bool_field(body, "overrule"),
+        track_key=json.track,
+        overrule=json.overrule,
     )
-    return jsonify(
-        {
-            "review_id": result.review_id,
-            "question_id": result.question_id,
-            "rating": int(result.rating),
-            "correct": result.correct,
-            "expected": result.expected,
-            "answer": result.answer,
-            "explanation": result.explanation,
-            "state": result.state.name.lower(),
-            "due": result.due.isoformat() if result.due else None,
-            "interval_days": round(result.interval_days, 6),
-            "version": result.version,
-            "leech": result.leech,
-            "suspended": result.suspended,
-            "replayed": result.replayed,
-        }
-    ), (200 if result.replayed else 201)
+    body = AnswerResult(
+        review_id=result.review_id,
+        question_id=result.question_id,
+        rating=int(result.rating),
+        correct=result.correct,
+        expected=result.expected,
+        answer=result.answer,
+        explanation=result.explanation,
+        state=CardStateName(result.state.name.lower()),
+        due=result.due,
+        interval_days=round(result.interval_days, 6),
+        version=result.version,
+        leech=result.leech,
+        suspended=result.suspended,
+        replayed=result.replayed,
+    )
+    return body, 200 if result.replayed else 201
+
+
+answer.__doc__ = f"{answer.__doc__}\n\n{ANSWER_DESCRIPTION}"
 
 
 @bp.post("/study/undo")
-def undo() -> Response:
-    question_id = study.undo(g.api_user.id, now=now())
-    return jsonify({"question_id": question_id})
+@spec.validate(resp=responses({200: (Undone, "Undone")}, 404, 409), operation_id="undoAnswer")
+def undo() -> Undone:
+    """Undo the caller's latest answer
+
+    Restores the card exactly as it was before the answer. 404 when there is no answer left to
+    undo.
+    """
+    return Undone(question_id=study.undo(g.api_user.id, now=now()))
 
 
 @bp.post("/study/cards/<int:question_id>/<any(suspend, unsuspend, bury):action>")
-def card_action(question_id: int, action: str) -> Response:
+@spec.validate(
+    resp=responses({200: (Card, "The card now")}, 404, 409),
+    operation_id="changeCard",
+    path_parameter_descriptions={
+        "question_id": "A question in one of the caller's tracks.",
+        "action": "suspend: it leaves every queue until unsuspended; unsuspend: back, and its "
+        "leech mark cleared; bury: until the learner's next study day starts.",
+    },
+)
+def card_action(question_id: int, action: str) -> Card:
+    """Suspend, unsuspend or bury a card"""
     handler = {"suspend": study.suspend, "unsuspend": study.unsuspend, "bury": study.bury}[action]
-    card = handler(g.api_user.id, question_id, now=now())
-    return jsonify(card_json(card))
+    return _card(handler(g.api_user.id, question_id, now=now()))
 
 
 @bp.get("/study/leeches")
-def leeches() -> Response:
-    return jsonify({"leeches": [card_json(c) for c in study.leeches(g.api_user.id)]})
+@spec.validate(resp=responses({200: (Leeches, "The leeches")}), operation_id="listLeeches")
+def leeches() -> Leeches:
+    """The caller's leeches, most lapses first"""
+    return Leeches(leeches=[_card(c) for c in study.leeches(g.api_user.id)])

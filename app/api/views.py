@@ -1,29 +1,24 @@
-"""API routes about the caller's own account."""
+"""API routes about the caller's own account, and the API's own document."""
 
 from __future__ import annotations
 
-from flask import g, jsonify
-from werkzeug.wrappers import Response
+from typing import Any
+
+from flask import g
 
 from app.api import bp
+from app.api.schemas.account import User
+from app.api.spec import responses, spec
 
 
 @bp.get("/me")
-def me() -> Response:
-    user = g.api_user
-    return jsonify(
-        {
-            "id": user.id,
-            "email": user.email,
-            "display_name": user.display_name,
-            "timezone": user.timezone,
-            "day_start_hour": user.day_start_hour,
-        }
-    )
+@spec.validate(resp=responses({200: (User, "The caller")}), operation_id="getMe")
+def me() -> User:
+    """The account the token belongs to"""
+    return User.model_validate(g.api_user)
 
 
 @bp.get("/openapi.json")
-def openapi() -> Response:
-    from app.api.openapi import document
-
-    return jsonify(document())
+def openapi() -> dict[str, Any]:
+    """This document: OpenAPI 3.1, generated from the API's models. Public: needs no token."""
+    return spec.spec
