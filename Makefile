@@ -11,8 +11,9 @@ $(BIN)/rehearse: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# `make up PORT=8000` serves on another port (default 5000).
 up: $(BIN)/rehearse
-	$(BIN)/rehearse up
+	$(BIN)/rehearse up $(if $(PORT),--port $(PORT))
 
 test: $(BIN)/rehearse
 	$(BIN)/python -m pytest

@@ -22,6 +22,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # APScheduler logs every job it adds and every run of every job at INFO (a job runs every
+        # 30 s); the jobs log what they did themselves, so its lines are only for debugging.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     register_extensions(app)

@@ -22,7 +22,12 @@ from app.config import PROJECT_ROOT
 def main() -> None:
     """Entry point of the ``rehearse`` console script: Flask finds the factory itself."""
     os.environ.setdefault("FLASK_APP", "app:create_app")
-    FlaskGroup(help="Rehearse: spaced repetition for the trade-offs of backend engineering.")()
+    group = FlaskGroup(
+        help="Rehearse: spaced repetition for the trade-offs of backend engineering.",
+        add_version_option=False,  # Flask's would print Flask's version
+    )
+    click.version_option(package_name="rehearse", prog_name="Rehearse")(group)
+    group()
 
 
 def register(app: Flask) -> None:
@@ -268,6 +273,29 @@ def scheduler_run_job(job_id: str) -> None:
     click.echo(f"{job_id}: done")
 
 
+def gunicorn_command(host: str, port: int, workers: int, instance_path: str) -> list[str]:
+    """The web server of ``rehearse up``."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "wsgi:app",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "5",
+        # One control socket per instance: by default every gunicorn on a machine shares one.
+        "--control-socket",
+        os.path.join(instance_path, f"gunicorn-{port}.ctl"),
+    ]
+
+
 @click.command("up")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -291,22 +319,7 @@ def up(host: str, port: int, workers: int, no_scheduler: bool) -> None:
         )
         click.echo("scheduler: started")
     web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "wsgi:app",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "5",
-        ],
+        gunicorn_command(host, port, workers, current_app.instance_path),
         env=env,
         cwd=PROJECT_ROOT,
     )
