@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
+from flask_login import current_user
 from markupsafe import Markup
 
 from app.domain.render import render_inline, render_markdown
@@ -22,6 +25,20 @@ class NavItem:
 NAVIGATION: list[NavItem] = []
 
 
+def viewer_zone() -> ZoneInfo:
+    """The signed-in learner's time zone, or UTC."""
+    name = getattr(current_user, "timezone", None) if current_user else None
+    return _zone(name or "UTC")
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def nav_items(user: object) -> list[tuple[str, str]]:
     signed_in = bool(getattr(user, "is_authenticated", False))
     return [(i.endpoint, i.label) for i in NAVIGATION if signed_in or not i.signed_in_only]
@@ -29,8 +46,13 @@ def nav_items(user: object) -> list[tuple[str, str]]:
 
 def register(app: Flask) -> None:
     @app.template_filter("datetime")
-    def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
-        return value.strftime(fmt) if value else "—"
+    def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        """A moment in the viewer's own time zone (UTC for a visitor), with the zone's name."""
+        if value is None:
+            return "—"
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        local = moment.astimezone(viewer_zone())
+        return f"{local.strftime(fmt)} {local.tzname()}"
 
     @app.template_filter("markdown")
     def markdown(text: str | None) -> Markup:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ApiToken, User
+from app.services import tokens
 from tests.conftest import count
 from tests.factories import PASSWORD, bearer, log_in, make_token, make_user
 
@@ -223,3 +225,14 @@ def test_healthz_reports_the_database(client):
     assert body["status"] == "ok"
     assert body["database"]["status"] == "ok"
     assert re.fullmatch(r"sqlite|postgresql", body["database"]["dialect"])
+
+
+def test_times_are_shown_in_the_learners_own_zone(client, app):
+    berlin = make_user(email="berlin@example.com", timezone="Europe/Berlin")
+    tokens.create_token(berlin.id, name="laptop", now=datetime(2026, 1, 15, 9, 30, tzinfo=UTC))
+    log_in(client, "berlin@example.com")
+    html = client.get("/account/").get_data(as_text=True)
+    assert "2026-01-15 10:30 CET" in html  # winter: UTC+1
+    assert "09:30" not in html and " UTC" not in html
+    nav = html.split("</nav>")[0]
+    assert ">Settings</a>" in nav and 'aria-current="page"' in nav

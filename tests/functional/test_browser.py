@@ -122,7 +122,7 @@ def test_review_the_whole_queue_with_the_keyboard(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base}/")
-    expect(page.get_by_role("link", name="Keys")).to_be_visible()
+    expect(page.get_by_role("link", name="Settings")).to_be_visible()
 
     page.goto(f"{base}/tracks/basics")
     page.get_by_role("button", name="Enrol in this track").click()
