@@ -68,7 +68,7 @@ def _counts(counts: study.Counts) -> Counts:
     )
 
 
-def _card(card: CardRow) -> Card:
+def card_reply(card: CardRow) -> Card:
     return Card(
         question_id=card.question_id,
         version=card.version,
@@ -263,24 +263,25 @@ def undo() -> Undone:
     return Undone(question_id=study.undo(g.api_user.id, now=now()))
 
 
-@bp.post("/study/cards/<int:question_id>/<any(suspend, unsuspend, bury):action>")
+@bp.post("/study/cards/<int:question_id>/<any(suspend, unsuspend, bury, unbury):action>")
 @spec.validate(
     resp=responses({200: (Card, "The card now")}, 404, 409),
     operation_id="changeCard",
     path_parameter_descriptions={
         "question_id": "A question in one of the caller's tracks.",
         "action": "suspend: it leaves every queue until unsuspended; unsuspend: back, and its "
-        "leech mark cleared; bury: until the learner's next study day starts.",
+        "leech mark cleared; bury: until the learner's next study day starts; unbury: back "
+        "today.",
     },
 )
 def card_action(question_id: int, action: str) -> Card:
-    """Suspend, unsuspend or bury a card"""
-    handler = {"suspend": study.suspend, "unsuspend": study.unsuspend, "bury": study.bury}[action]
-    return _card(handler(g.api_user.id, question_id, now=now()))
+    """Suspend, unsuspend, bury or unbury a card"""
+    changed = study.change_cards(g.api_user.id, [question_id], study.CardAction(action), now=now())
+    return card_reply(changed[0])
 
 
 @bp.get("/study/leeches")
 @spec.validate(resp=responses({200: (Leeches, "The leeches")}), operation_id="listLeeches")
 def leeches() -> Leeches:
     """The caller's leeches, most lapses first"""
-    return Leeches(leeches=[_card(c) for c in study.leeches(g.api_user.id)])
+    return Leeches(leeches=[card_reply(c) for c in study.leeches(g.api_user.id)])

@@ -5,12 +5,18 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     FloatField,
     HiddenField,
     IntegerField,
+    SelectField,
     StringField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app.services.study import CardAction, CardFilter, CardSort
+from app.services.study.card_browser import LAPSES_MAX, TEXT_MAX
 
 
 class CheckForm(FlaskForm):
@@ -37,6 +43,39 @@ class AnswerForm(FlaskForm):
 class CardActionForm(FlaskForm):
     question_id = IntegerField(validators=[InputRequired()])
     track = HiddenField()
+
+
+class CardSearchForm(FlaskForm):
+    """The card browser's search: a GET form, so a search is a link one can keep."""
+
+    q = StringField("Search", validators=[Optional(), Length(max=TEXT_MAX)])
+    track = SelectField("Track", choices=[SelectChoice("", "All tracks")], default="")
+    state = SelectField(
+        "Showing",
+        choices=[SelectChoice("", "Every card")]
+        + [SelectChoice(f.value, f.value.capitalize()) for f in CardFilter],
+        default="",
+    )
+    due_by = DateField("Due by", validators=[Optional()])
+    min_lapses = IntegerField(
+        "Lapses at least", validators=[Optional(), NumberRange(min=0, max=LAPSES_MAX)]
+    )
+    sort = SelectField(
+        "Sort",
+        choices=[
+            SelectChoice(CardSort.DUE.value, "Due soonest"),
+            SelectChoice(CardSort.LAPSES.value, "Most lapses"),
+            SelectChoice(CardSort.ARTICLE.value, "Article order"),
+        ],
+        default=CardSort.DUE.value,
+    )
+
+
+class CardSelectionForm(FlaskForm):
+    """An action on the cards ticked in the browser (the ticks are ``question_ids``)."""
+
+    action = SelectField(choices=[SelectChoice(a.value, a.value) for a in CardAction])
+    back_to = HiddenField()
 
 
 class PresetForm(FlaskForm):

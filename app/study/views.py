@@ -293,3 +293,6 @@ def track_enrolment(track_key: str) -> object:
     if not current_user.is_authenticated:
         return None
     return study.enrolment_for_track(current_user.id, track_key)
+
+
+from app.study import card_browser  # noqa: E402,F401  (its routes register on bp)

@@ -221,6 +221,18 @@ def test_a_whole_session_matches_the_document(app, client, tmp_path):
     ada.post("/study/undo", expect=404)
     assert ada.get("/study/today", expect=200)["counts"]["done_today"] == 0
 
+    # The card browser: every card of the track, then a selection changed at once.
+    listed = ada.get("/cards", query={"sort": "lapses", "limit": "50"}, expect=200)
+    assert listed["total"] == len(listed["cards"]) > len(answered)
+    assert listed["cards"][0]["lapses"] >= listed["cards"][-1]["lapses"]
+    picked = [c["question_id"] for c in listed["cards"][:2]]
+    changed = ada.post(
+        "/cards/{action}", action="unbury", body={"question_ids": picked}, expect=200
+    )
+    assert [c["buried_until"] for c in changed["cards"]] == [None, None]
+    assert eve.get("/cards", expect=200)["total"] == 0
+    eve.post("/cards/{action}", action="suspend", body={"question_ids": picked}, expect=404)
+
     # Leaving: another learner cannot; the owner can, once.
     eve.call("delete", "/enrolments/{enrolment_id}", expect=404, **mine)
     ada.call("delete", "/enrolments/{enrolment_id}", expect=204, **mine)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
@@ -57,10 +59,22 @@ def _number(value: object) -> object:
     return value
 
 
+def _iso_date(value: object) -> object:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("Use a date as YYYY-MM-DD.")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 Whole = Annotated[int, BeforeValidator(_whole_number)]
 """A whole number from a client: 6 or 6.0, never "6" or true."""
 Number = Annotated[float, BeforeValidator(_number)]
 """A number from a client, never "0.9" or true."""
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+"""A calendar date written YYYY-MM-DD (never a number of seconds)."""
 Id = Annotated[Whole, Field(ge=0, le=ID_MAX)]
 Count = Annotated[int, Field(ge=0)]
 Probability = Annotated[float, Field(ge=0, le=1)]

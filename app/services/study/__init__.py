@@ -1,4 +1,5 @@
-"""Studying: enrolments and presets, today's queue, answering, undo, suspend, bury and leeches.
+"""Studying: enrolments and presets, today's queue, answering, undo, card actions, the card
+browser and leeches.
 
 A question becomes a card for a learner the first time they answer it. Cards are addressed by
 question id within one learner's account, so no request can name another learner's card. One
@@ -6,7 +7,23 @@ module per use case; callers keep writing `study.answer(...)`.
 """
 
 from app.services.study.answers import REVIEW_ID_MAX, AnswerResult, answer
-from app.services.study.card_actions import bury, leeches, suspend, undo, unsuspend
+from app.services.study.card_actions import (
+    CardAction,
+    bury,
+    change_cards,
+    leeches,
+    suspend,
+    undo,
+    unsuspend,
+)
+from app.services.study.card_browser import (
+    BrowsedCard,
+    CardFilter,
+    CardPage,
+    CardSearch,
+    CardSort,
+    browse,
+)
 from app.services.study.cards import (
     card_memory,
     check_answer,
@@ -38,14 +55,22 @@ from app.services.study.streaks import current_streak
 __all__ = [
     "REVIEW_ID_MAX",
     "AnswerResult",
+    "BrowsedCard",
+    "CardAction",
+    "CardFilter",
+    "CardPage",
+    "CardSearch",
+    "CardSort",
     "Counts",
     "PrepareRun",
     "StudyItem",
     "Today",
     "add_preset_version",
     "answer",
+    "browse",
     "bury",
     "card_memory",
+    "change_cards",
     "check_answer",
     "current_preset_row",
     "current_streak",

@@ -1,11 +1,13 @@
 """What a learner does to a card besides answering it: undo the last answer, suspend, unsuspend,
-bury, and the leech list.
+bury and unbury (one card or a selection), and the leech list.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 
@@ -105,34 +107,47 @@ def _card_for_action(user_id: int, question_id: int, now: datetime) -> Card:
 CARD_CHANGED = "This card changed in another tab or device; reload and try again."
 
 
-def suspend(user_id: int, question_id: int, *, now: datetime) -> Card:
+class CardAction(StrEnum):
+    SUSPEND = "suspend"  # out of every queue until unsuspended
+    UNSUSPEND = "unsuspend"  # back, and no longer marked a leech
+    BURY = "bury"  # out of the queue until the learner's next day starts
+    UNBURY = "unbury"  # back today
+
+
+def change_cards(
+    user_id: int, question_ids: Sequence[int], action: CardAction, *, now: datetime
+) -> list[Card]:
+    """Apply one action to each of the learner's cards, all or none (a card changed meanwhile
+    is a Conflict). A question outside the learner's tracks is a NotFound and changes nothing."""
     with one_change(CARD_CHANGED):
-        card = _card_for_action(user_id, question_id, now)
-        card.suspended = True
+        user = get_user(user_id)
+        cards = [_card_for_action(user_id, qid, now) for qid in dict.fromkeys(question_ids)]
+        for card in cards:
+            if action is CardAction.SUSPEND:
+                card.suspended = True
+            elif action is CardAction.UNSUSPEND:
+                card.suspended = False
+                card.leech = False
+            elif action is CardAction.BURY:
+                card.buried_until = study_day(now, user.timezone, user.day_start_hour).end
+            else:
+                card.buried_until = None
         forget_plans(user_id, now)
         db.session.commit()
-    return card
+    return cards
+
+
+def suspend(user_id: int, question_id: int, *, now: datetime) -> Card:
+    return change_cards(user_id, [question_id], CardAction.SUSPEND, now=now)[0]
 
 
 def unsuspend(user_id: int, question_id: int, *, now: datetime) -> Card:
-    with one_change(CARD_CHANGED):
-        card = _card_for_action(user_id, question_id, now)
-        card.suspended = False
-        card.leech = False
-        forget_plans(user_id, now)
-        db.session.commit()
-    return card
+    return change_cards(user_id, [question_id], CardAction.UNSUSPEND, now=now)[0]
 
 
 def bury(user_id: int, question_id: int, *, now: datetime) -> Card:
     """Hide the card until the learner's next day starts."""
-    with one_change(CARD_CHANGED):
-        user = get_user(user_id)
-        card = _card_for_action(user_id, question_id, now)
-        card.buried_until = study_day(now, user.timezone, user.day_start_hour).end
-        forget_plans(user_id, now)
-        db.session.commit()
-    return card
+    return change_cards(user_id, [question_id], CardAction.BURY, now=now)[0]
 
 
 def leeches(user_id: int) -> list[Card]:
