@@ -8,16 +8,37 @@ page: scripts, event handlers, styles and `javascript:` links never survive.
 from __future__ import annotations
 
 import functools
+import itertools
+import re
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from mdit_py_plugins.tasklists import tasklists_plugin
+
+_HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
+
+
+def _heading_ids(state: StateCore) -> None:
+    """``## Title {#anchor}`` (as Pandoc and kramdown write it): the anchor becomes the heading's
+    id instead of text at the end of its title."""
+    tokens = state.tokens
+    for opening, inline in itertools.pairwise(tokens):
+        if opening.type != "heading_open" or inline.type != "inline" or not inline.children:
+            continue
+        last = inline.children[-1]
+        found = _HEADING_ID.search(last.content) if last.type == "text" else None
+        if found:
+            last.content = last.content[: found.start()]
+            opening.attrSet("id", found.group(1))
+
 
 _MARKDOWN = (
     MarkdownIt("commonmark", {"html": True})
     .enable(["table", "strikethrough"])
     .use(tasklists_plugin)
 )
+_MARKDOWN.core.ruler.push("heading_ids", _heading_ids)
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "em", "h1", "h2", "h3", "h4",
@@ -25,6 +46,7 @@ _TAGS = {
     "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 _ATTRIBUTES = {
+    **{f"h{level}": {"id"} for level in range(1, 7)},
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "title"},

@@ -257,6 +257,9 @@ def _sync_articles(bank: bankdomain.Bank, now: datetime, report: SyncReport) -> 
             _update(row, values, now, tally)
         else:
             tally.unchanged += 1
+            html = render_markdown(spec.body)  # the renderer may have changed since
+            if row.body_html != html:
+                row.body_html = html
     kept = report.kept_outside.setdefault("articles", [])
     _retire_missing(existing, seen, now, tally, report.scope, kept)
     db.session.flush()

@@ -1,4 +1,5 @@
-"""End to end in a real browser: log in, enrol, and review a whole small queue by keyboard alone.
+"""End to end in a real browser: log in, enrol, and review a whole small queue by keyboard alone;
+and on a touch screen, the same page without key hints.
 
 The app runs with CSRF on and fuzz off behind a live server; headless Chromium drives the real
 forms and ``review.js``. See ``conftest.py`` for the server and browser fixtures.
@@ -239,3 +240,34 @@ def test_review_the_whole_queue_with_the_keyboard(
         assert sum(log.undone_at is None for log in logs) == answered
         assert sum(log.undone_at is not None for log in logs) == 1
         db.session.remove()
+
+
+def test_a_touch_screen_shows_no_key_hints(
+    chromium: Any, make_app: Any, live_server: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    app = make_app()
+    with app.app_context():
+        banks.sync(write_small_bank(tmp_path / "banks"), now=NOW)
+        user = make_user(email="touch@example.com")
+        study.enrol(user.id, "basics", now=NOW)
+        db.session.remove()
+    base = live_server(app)
+    for touch in (True, False):
+        context = chromium.new_context(
+            viewport={"width": 360, "height": 740}, is_mobile=touch, has_touch=touch
+        )
+        page = context.new_page()
+        page.goto(f"{base}/auth/login")
+        page.get_by_label("Email").fill("touch@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.goto(f"{base}/study/review")
+        hint = page.locator("kbd").first
+        if touch:
+            expect(hint).to_be_hidden()
+        else:
+            expect(hint).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        context.close()

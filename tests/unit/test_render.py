@@ -66,3 +66,11 @@ def test_inputs_other_than_checkboxes_lose_their_type() -> None:
 
 def test_cloze_blank_renders_literally() -> None:
     assert render_inline("Keep _____ per key.") == "Keep _____ per key."
+
+
+def test_a_heading_anchor_becomes_its_id_not_text():
+    html = render_markdown("## Why order per conversation? {#chat-ordering}\n\nBody {#kept}\n")
+    assert '<h2 id="chat-ordering">Why order per conversation?</h2>' in html
+    assert "{#kept}" in html  # only a heading's trailing anchor is one
+    assert "{#" not in render_markdown("### Sharding {#shard-key}")
+    assert 'id="' not in render_markdown('## Title {#"><script>}')  # not an anchor: left as text
