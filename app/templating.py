@@ -54,6 +54,17 @@ def register(app: Flask) -> None:
         local = moment.astimezone(viewer_zone())
         return f"{local.strftime(fmt)} {local.tzname()}"
 
+    @app.template_filter("wait")
+    def format_wait(seconds: int) -> str:
+        """A short wait in words: "in 40 seconds", "in 8 minutes", "in 2 hours"."""
+        if seconds < 60:
+            return f"in {seconds} second{'s' if seconds != 1 else ''}"
+        minutes = round(seconds / 60)
+        if minutes < 60:
+            return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+        hours = round(minutes / 60)
+        return f"in {hours} hour{'s' if hours != 1 else ''}"
+
     @app.template_filter("markdown")
     def markdown(text: str | None) -> Markup:
         """Render author Markdown; the renderer sanitises its output, so it is safe to mark."""

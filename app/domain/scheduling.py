@@ -556,9 +556,28 @@ def retrievability(
     return _forgetting_curve(max(0.0, elapsed / SECONDS_PER_DAY), memory.stability, parameters[20])
 
 
-def preview_intervals(memory: Memory, now: datetime, preset: Preset) -> dict[Rating, timedelta]:
-    """The interval each button would give, without fuzz (for labels such as "Again 1m")."""
-    return {rating: review(memory, rating, now, preset).interval for rating in Rating}
+def preview_intervals(
+    memory: Memory, now: datetime, preset: Preset, *, today: date | None = None
+) -> dict[Rating, timedelta]:
+    """The interval each button would give, without fuzz (for labels such as "Again 1m");
+    ``today`` as for :func:`review`."""
+    return {rating: review(memory, rating, now, preset, today=today).interval for rating in Rating}
+
+
+def describe_interval(interval: timedelta) -> str:
+    """An interval as a rating button shows it: <1m, 10m, 3h, 4d, 2.5mo, 1.2y."""
+    seconds = interval.total_seconds()
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    days = seconds / SECONDS_PER_DAY
+    if days < 1:
+        return f"{round(seconds / 3600)}h"
+    if days < 30:
+        return f"{round(days)}d"
+    amount, unit = (days / 30, "mo") if days < 365 else (days / 365, "y")
+    return f"{amount:.1f}".removesuffix(".0") + unit
 
 
 def replay(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime
 
@@ -11,6 +12,8 @@ from werkzeug.wrappers import Response
 
 from app.clock import now
 from app.domain.questions import AnswerMode
+from app.domain.scheduling import describe_interval
+from app.models import Question
 from app.services import fits, study
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.study.forms import AnswerForm, CardActionForm, CheckForm, PresetForm
@@ -26,6 +29,12 @@ def _track_arg() -> str | None:
 
 def _review_url(track: str | None) -> str:
     return url_for("study.review", track=track) if track else url_for("study.review")
+
+
+def _intervals(question: Question, track: str | None, at: datetime) -> dict[int, str]:
+    """The label under each rating button: the interval it would give, from the scheduler."""
+    coming = study.next_intervals(current_user.id, question, track, now=at)
+    return {int(rating): describe_interval(interval) for rating, interval in coming.items()}
 
 
 def _duration(shown_at: int | None, at: datetime) -> int | None:
@@ -122,6 +131,7 @@ def review() -> Response | str:
         return redirect(url_for("study.done", track=track) if track else url_for("study.done"))
     reveal = request.args.get("reveal") == "1" and state.item.mode is AnswerMode.RECALL
     item = state.item
+    recall = item.mode is AnswerMode.RECALL
     return render_template(
         "study/review.html",
         state=state,
@@ -129,6 +139,7 @@ def review() -> Response | str:
         choices=study.presented_choices(current_user.id, item.question, item.version),
         track=track,
         reveal=reveal,
+        intervals=_intervals(item.question, track, moment) if recall else None,
         shown_at=int(moment.timestamp() * 1000),
         review_id=uuid.uuid4().hex,
         check_form=CheckForm(),
@@ -155,10 +166,12 @@ def check() -> Response | str | tuple[str, int]:
     except ValidationError as error:
         flash(error.errors.get("response", error.message), "error")
         return redirect(_review_url(track))
-    state = study.today(current_user.id, now=now(), track_key=track)
+    moment = now()
+    state = study.today(current_user.id, now=moment, track_key=track)
     version = int(form.version.data or 0)
     return render_template(
         "study/result.html",
+        intervals=_intervals(question, track, moment),
         state=state,
         question=question,
         choices=study.presented_choices(current_user.id, question, version),
@@ -274,10 +287,17 @@ def bury() -> Response:
 
 @bp.get("/done")
 @login_required
-def done() -> str:
+def done() -> str | Response:
     track = _track_arg()
-    state = study.today(current_user.id, now=now(), track_key=track)
-    return render_template("study/done.html", state=state, track=track)
+    moment = now()
+    state = study.today(current_user.id, now=moment, track_key=track)
+    if state.item is not None:
+        return redirect(_review_url(track))
+    wait_seconds = None
+    if state.next_due is not None and state.next_due < state.day.end:
+        # A learning card comes back later today: not done, only nothing due yet (as in Anki).
+        wait_seconds = max(1, math.ceil((state.next_due - moment).total_seconds()))
+    return render_template("study/done.html", state=state, track=track, wait_seconds=wait_seconds)
 
 
 @bp.get("/leeches")

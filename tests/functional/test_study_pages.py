@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -49,6 +50,8 @@ def test_review_a_choice_question_through_check_and_rating(client, app, tmp_path
     ).data.decode()
     assert "Not quite" in result
     assert 'value="1"' in result and "Again" in result and ">\n      Good" not in result
+    # Each button says what it would schedule: Again on a new card repeats the first step.
+    assert re.findall(r'<small class="interval">([^<]+)</small>', result) == ["1m"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewLog)) == 0
     review_id = hidden(result, "review_id")
     response = client.post(
@@ -112,6 +115,9 @@ def test_recall_reveal_works_without_javascript(client, app, tmp_path):
     revealed = client.get("/study/review?reveal=1").data.decode()
     assert 'id="answer" hidden' not in revealed
     assert "How well did you recall it?" in revealed
+    again, hard, good, easy = re.findall(r'<small class="interval">([^<]+)</small>', revealed)
+    assert (again, good) == ("1m", "10m")  # the learning steps
+    assert hard.endswith("m") and easy.endswith("d")  # between the steps; graduated
 
 
 def test_undo_bury_and_suspend(client, app, tmp_path):
@@ -197,3 +203,36 @@ def test_study_pages_need_a_login(client):
         response = client.get(url)
         assert response.status_code == 302
         assert "/auth/login" in response.location
+
+
+def test_done_is_not_said_while_a_learning_card_comes_back_today(
+    client, app, tmp_path, monkeypatch
+):
+    user = setup_learner(app, client, tmp_path)
+    enrolment = study.enrol(user.id, "basics", now=NOW)
+    # A step longer than the 20 minutes a learning card may be shown early.
+    study.update_preset(
+        user.id, enrolment.id, {"new_per_day": 1, "learning_steps": "1m 30m"}, now=NOW
+    )
+    monkeypatch.setattr("app.study.views.now", lambda: NOW)
+    page = client.get("/study/review").data.decode()
+    question = study.get_question(int(hidden(page, "question_id")))
+    response = str(question.correct) if question.choices else (question.cloze_answer or "")
+    client.post(
+        "/study/answer",
+        data={
+            "review_id": "first",
+            "question_id": question.id,
+            "version": 0,
+            "rating": 3,
+            "response": response,
+        },
+    )  # Good on a new card: the 30-minute learning step
+    done = client.get("/study/done").data.decode()
+    assert "Nothing due right now" in done and "Done for today" not in done
+    assert "in 30 minutes" in done
+    assert '<meta http-equiv="refresh" content="1800;url=/study/review">' in done
+
+    monkeypatch.setattr("app.study.views.now", lambda: NOW + timedelta(minutes=31))
+    assert client.get("/study/done").location == "/study/review"  # the card is due again
+    assert f'value="{question.id}"' in client.get("/study/review").data.decode()

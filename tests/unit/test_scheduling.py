@@ -16,6 +16,7 @@ from app.domain.scheduling import (
     Preset,
     PresetError,
     Rating,
+    describe_interval,
     format_steps,
     is_leech,
     make_preset,
@@ -457,3 +458,19 @@ def test_replay_applies_the_study_days_it_is_given() -> None:
         stepwise = review(stepwise, Rating.GOOD, t, Preset(), today=d).memory
     assert with_days == stepwise
     assert with_days != replay([(Rating.GOOD, t) for t in times], Preset(), fuzz_seed=None)
+
+
+@pytest.mark.parametrize(
+    ("interval", "shown"),
+    [
+        (timedelta(seconds=30), "<1m"),
+        (timedelta(minutes=10), "10m"),
+        (timedelta(hours=3), "3h"),
+        (timedelta(days=4), "4d"),
+        (timedelta(days=75), "2.5mo"),
+        (timedelta(days=60), "2mo"),
+        (timedelta(days=438), "1.2y"),
+    ],
+)
+def test_an_interval_as_a_button_shows_it(interval, shown):
+    assert describe_interval(interval) == shown

@@ -30,6 +30,7 @@ from app.services.study.cards import (
     fuzz_seed,
     get_question,
     grading_spec,
+    next_intervals,
     presented_choices,
 )
 from app.services.study.enrolments import (
@@ -85,6 +86,7 @@ __all__ = [
     "leave",
     "leeches",
     "list_enrolments",
+    "next_intervals",
     "prepare_plans",
     "presented_choices",
     "preset_from_values",

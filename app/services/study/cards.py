@@ -5,7 +5,7 @@ shown and graded.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from app.domain.questions import (
     grade,
 )
 from app.domain.questions import presented_choices as choice_presentation
+from app.domain.studyday import study_day
 from app.extensions import db
 from app.models import (
     Card,
@@ -27,6 +28,8 @@ from app.models import (
     TrackArticle,
 )
 from app.services.errors import NotFound, ValidationError
+from app.services.study.learners import get_user
+from app.services.study.presets import current_preset_row, domain_preset
 
 # The card columns that hold its memory, in the domain's names: one mapping, both ways.
 MEMORY_FIELDS = (
@@ -153,3 +156,22 @@ FUZZ_SEED_FACTOR = 7919
 
 def fuzz_seed(card: Card) -> int:
     return card.id * FUZZ_SEED_FACTOR
+
+
+def next_intervals(
+    user_id: int, question: Question, track_key: str | None, *, now: datetime
+) -> dict[fsrs.Rating, timedelta]:
+    """What each rating would schedule for the learner's card of ``question`` now, without fuzz:
+    the labels of the rating buttons, from the scheduler itself."""
+    card = db.session.scalar(
+        sa.select(Card).where(Card.user_id == user_id, Card.question_id == question.id)
+    )
+    enrolment = db.session.get(Enrolment, card.enrolment_id) if card and card.enrolment_id else None
+    if enrolment is None or enrolment.left_at is not None:
+        enrolment = home_enrolment(user_id, question, track_key)
+    user = get_user(user_id)
+    today = study_day(now, user.timezone, user.day_start_hour).date
+    memory = card_memory(card) if card is not None else fsrs.Memory()
+    return fsrs.preview_intervals(
+        memory, now, domain_preset(current_preset_row(enrolment)), today=today
+    )
