@@ -223,7 +223,7 @@ def answer(json: AnswerRequest) -> tuple[AnswerResult, int]:
         question_id=json.question_id,
         version=json.version,
         rating=json.rating,
-        response=json.response,
+        response=str(json.response) if isinstance(json.response, int) else json.response,
         duration_ms=json.duration_ms,
         now=now(),
         fuzz=current_app.config["SCHEDULER_FUZZ"],
@@ -260,7 +260,9 @@ def undo() -> Undone:
     Restores the card exactly as it was before the answer. 404 when there is no answer left to
     undo.
     """
-    return Undone(question_id=study.undo(g.api_user.id, now=now()))
+    question_id = study.undo(g.api_user.id, now=now())
+    card = study.card_of(g.api_user.id, question_id)
+    return Undone(undid="answer", question_id=question_id, card=card_reply(card) if card else None)
 
 
 @bp.post("/study/cards/<int:question_id>/<any(suspend, unsuspend, bury, unbury):action>")

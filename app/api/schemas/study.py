@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date as Date
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StrictBool
 
@@ -261,9 +261,10 @@ class AnswerRequest(Request):
         description="Required in recall mode; optional otherwise (default 3), and a wrong answer "
         "counts as 1 whatever is sent.",
     )
-    response: Text | None = Field(
+    response: Text | Id | None = Field(
         None,
-        description="Required in choice mode (the chosen choice's id from `choice_ids`) and in "
+        description="Required in choice mode (the chosen choice's id from `choice_ids`, as a "
+        "number or a string) and in "
         "cloze mode (the missing words; case, punctuation, articles and a small typo are "
         "forgiven); ignored in recall mode.",
     )
@@ -293,4 +294,8 @@ class AnswerResult(Reply):
 
 
 class Undone(Reply):
+    undid: Literal["answer"] = Field(description="What was undone: the latest answer.")
     question_id: int = Field(description="The question whose answer was undone.")
+    card: Card | None = Field(
+        description="The card as it is now, as it was before that answer (null if it has none)."
+    )

@@ -10,6 +10,7 @@ from app.services.study.answers import REVIEW_ID_MAX, AnswerResult, answer
 from app.services.study.card_actions import (
     CardAction,
     bury,
+    card_of,
     change_cards,
     leeches,
     suspend,
@@ -71,6 +72,7 @@ __all__ = [
     "browse",
     "bury",
     "card_memory",
+    "card_of",
     "change_cards",
     "check_answer",
     "current_preset_row",

@@ -88,11 +88,16 @@ def undo(user_id: int, *, now: datetime) -> int:
     return card.question_id
 
 
-def _card_for_action(user_id: int, question_id: int, now: datetime) -> Card:
-    question = get_question(question_id)
-    card = db.session.scalar(
+def card_of(user_id: int, question_id: int) -> Card | None:
+    """The learner's card of a question, if it has one."""
+    return db.session.scalar(
         sa.select(Card).where(Card.user_id == user_id, Card.question_id == question_id)
     )
+
+
+def _card_for_action(user_id: int, question_id: int, now: datetime) -> Card:
+    question = get_question(question_id)
+    card = card_of(user_id, question_id)
     if card is None:
         card = Card(
             user_id=user_id,
