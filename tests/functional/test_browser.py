@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from app import clock
 from app.extensions import db
 from app.models import Enrolment, Question, ReviewLog
-from app.services import banks, study
+from app.services import banks, study, tokens
 from tests.factories import NOW, PASSWORD, make_user
 from tests.functional.conftest import LAPTOP, PHONE
 
@@ -252,6 +252,7 @@ def test_a_touch_screen_shows_no_key_hints(
         banks.sync(write_small_bank(tmp_path / "banks"), now=NOW)
         user = make_user(email="touch@example.com")
         study.enrol(user.id, "basics", now=NOW)
+        tokens.create_token(user.id, name="a token with a rather long name for a phone", now=NOW)
         db.session.remove()
     base = live_server(app)
     for touch in (True, False):
@@ -269,5 +270,56 @@ def test_a_touch_screen_shows_no_key_hints(
             expect(hint).to_be_hidden()
         else:
             expect(hint).to_be_visible()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        for path in ("/study/review", "/study/", "/study/cards", "/stats", "/account/", "/tracks"):
+            page.goto(base + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360, f"{path} is {width} px wide at 360"
         context.close()
+
+
+def test_keys_bury_suspend_help_and_escape(
+    browser_page: Any, make_app: Any, live_server: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    app = make_app()
+    with app.app_context():
+        banks.sync(write_small_bank(tmp_path / "banks"), now=NOW)
+        user = make_user(email="keys2@example.com")
+        enrolment = study.enrol(user.id, "basics", now=NOW)
+        study.update_preset(user.id, enrolment.id, {"new_per_day": 20}, now=NOW)
+        db.session.remove()
+    base = live_server(app)
+    page = browser_page
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Email").fill("keys2@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{base}/study/review")
+    page.wait_for_load_state()
+
+    help_list = page.locator("#keys-help")
+    page.keyboard.press("Escape")  # out of the answer box, if the first card has one
+    page.keyboard.press("?")
+    expect(help_list).to_have_attribute("open", "")
+    page.keyboard.press("?")
+    expect(help_list).not_to_have_attribute("open", "")
+
+    # Suspend cards with @ until the typed one comes up; there the keys type into the box until
+    # Escape leaves it, and then - buries it.
+    for _ in range(20):
+        if page.locator('section.review[data-mode="cloze"]').count():
+            break
+        shown = page.locator("section.review").get_attribute("data-question")
+        page.keyboard.press("@")
+        expect(page.locator(".flash.ok")).to_contain_text("Card suspended")
+        page.wait_for_load_state()
+        assert page.locator("section.review").get_attribute("data-question") != shown
+    box = page.locator("#response")
+    box.focus()
+    page.keyboard.type("u-@")
+    expect(box).to_have_value("u-@")
+    page.keyboard.press("Escape")
+    expect(box).not_to_be_focused()
+    page.keyboard.press("-")
+    expect(page.locator(".flash.ok")).to_contain_text("Card buried until tomorrow.")

@@ -1,5 +1,6 @@
 // Keyboard-first review. The pages work without this script (plain forms and links); it only
-// adds keys: Space reveals or checks, a-d pick a choice, 1-4 rate, u undoes the last answer.
+// adds keys: Space reveals or checks, a-j pick a choice, 1-4 rate, u undoes the last answer,
+// - buries and @ suspends the card, ? shows the keys, Escape leaves a text box.
 (function () {
   "use strict";
   var section = document.querySelector(".review");
@@ -63,8 +64,19 @@
   });
 
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && typing(event)) { event.target.blur(); return; }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event)) return;
     var key = event.key;
+    if (key === "-" || key === "@") {
+      var action = document.getElementById(key === "-" ? "bury-form" : "suspend-form");
+      if (action) { event.preventDefault(); submitOnce(action); }
+      return;
+    }
+    if (key === "?") {
+      var help = document.getElementById("keys-help");
+      if (help) { event.preventDefault(); help.open = !help.open; }
+      return;
+    }
     if (key === "u") {
       var undo = document.getElementById("undo-form") || document.getElementById("undo-last");
       if (undo && undo.tagName !== "FORM") undo = undo.form;
