@@ -297,7 +297,13 @@ def done() -> str | Response:
     if state.next_due is not None and state.next_due < state.day.end:
         # A learning card comes back later today: not done, only nothing due yet (as in Anki).
         wait_seconds = max(1, math.ceil((state.next_due - moment).total_seconds()))
-    return render_template("study/done.html", state=state, track=track, wait_seconds=wait_seconds)
+    return render_template(
+        "study/done.html",
+        state=state,
+        track=track,
+        wait_seconds=wait_seconds,
+        summary=study.day_summary(current_user.id, now=moment),
+    )
 
 
 @bp.get("/leeches")

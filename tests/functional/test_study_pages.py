@@ -236,3 +236,42 @@ def test_done_is_not_said_while_a_learning_card_comes_back_today(
     monkeypatch.setattr("app.study.views.now", lambda: NOW + timedelta(minutes=31))
     assert client.get("/study/done").location == "/study/review"  # the card is due again
     assert f'value="{question.id}"' in client.get("/study/review").data.decode()
+
+
+def test_the_done_page_sums_up_the_day_and_lists_the_misses(client, app, tmp_path, monkeypatch):
+    user = setup_learner(app, client, tmp_path)
+    enrolment = study.enrol(user.id, "basics", now=NOW)
+    study.update_preset(
+        user.id, enrolment.id, {"new_per_day": 2, "learning_steps": ""}, now=NOW
+    )  # no steps: every answer graduates, so two answers finish the day
+    monkeypatch.setattr("app.study.views.now", lambda: NOW)
+    missed = None
+    for number in range(2):
+        page = client.get("/study/review").data.decode()
+        question = study.get_question(int(hidden(page, "question_id")))
+        right = number == 1
+        if question.choices:
+            wrong = (question.correct + 1) % len(question.choices)
+            response = str(question.correct if right else wrong)
+        else:
+            response = question.cloze_answer if right else "something else entirely"
+        client.post(
+            "/study/answer",
+            data={
+                "review_id": f"r{number}",
+                "question_id": question.id,
+                "version": 0,
+                "rating": 3,
+                "response": response,
+                "shown_at": int(NOW.timestamp() * 1000) - 90_000,
+            },
+        )
+        if not right:
+            missed = question
+    assert missed is not None
+    done = client.get("/study/done").data.decode()
+    assert "Done for today" in done, re.search(r"<h1>(.*?)</h1>", done).group(1)
+    figures = re.sub(r"\s+", " ", re.search(r'<p id="day-figures">(.*?)</p>', done, re.S).group(1))
+    assert re.sub(r"<[^>]+>", "", figures) == "Today: 2 answers, 1 right (50%), in 3 minutes."
+    misses = re.search(r'<ul class="misses".*?</ul>', done, re.S).group(0)
+    assert f'href="/articles/{missed.article.key}"' in misses and misses.count("<li>") == 1

@@ -34,6 +34,7 @@ from app.services.study.cards import (
     next_intervals,
     presented_choices,
 )
+from app.services.study.day_summary import DaySummary, Miss, day_summary
 from app.services.study.enrolments import (
     enrol,
     enrolment_for_track,
@@ -64,6 +65,8 @@ __all__ = [
     "CardSearch",
     "CardSort",
     "Counts",
+    "DaySummary",
+    "Miss",
     "PrepareRun",
     "StudyItem",
     "Today",
@@ -77,6 +80,7 @@ __all__ = [
     "check_answer",
     "current_preset_row",
     "current_streak",
+    "day_summary",
     "domain_preset",
     "enrol",
     "enrolment_for_track",
