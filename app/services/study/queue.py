@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -401,7 +401,7 @@ def today(user_id: int, *, now: datetime, track_key: str | None = None) -> Today
             item = _item(user_id, nxt, head.track_keys[nxt.enrolment_id], now)
         if nxt is None or item is not None:
             counts = Counts(new, learning, review, done_today=row.answers)
-            return _today(user_id, day, counts, item, head.enrolment_ids, now)
+            return _today(user_id, day, counts, item, head.enrolment_ids, now, track_key)
 
     stored, version = row.plan(), row.version
     if stored is None or scope not in stored.scopes:
@@ -421,7 +421,7 @@ def today(user_id: int, *, now: datetime, track_key: str | None = None) -> Today
         review=built.count(q.Source.REVIEW),
         done_today=plan.answers,
     )
-    return _today(user_id, day, counts, item, plan.scopes[scope].enrolment_ids, now)
+    return _today(user_id, day, counts, item, plan.scopes[scope].enrolment_ids, now, track_key)
 
 
 def _today(
@@ -431,7 +431,15 @@ def _today(
     item: StudyItem | None,
     enrolment_ids: tuple[int, ...],
     now: datetime,
+    track_key: str | None,
 ) -> Today:
+    if track_key is not None:  # the plan counts every track's answers; a track's own are asked
+        done = db.session.scalar(
+            sa.select(sa.func.count(ReviewLog.id)).where(
+                answers_standing_today(user_id, day), ReviewLog.enrolment_id.in_(enrolment_ids)
+            )
+        )
+        counts = replace(counts, done_today=done or 0)
     next_due = None if item is not None else _next_due(user_id, list(enrolment_ids), now)
     return Today(day=day, counts=counts, item=item, next_due=next_due)
 
