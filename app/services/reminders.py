@@ -22,6 +22,7 @@ from app.models import (
     OutboxMessage,
     Preset,
     Question,
+    ReviewLog,
     Track,
     TrackArticle,
     User,
@@ -88,8 +89,10 @@ def reminder_due_at(user: User, now: datetime) -> tuple[date, datetime]:
 @dataclass(frozen=True)
 class TrackLine:
     title: str
-    reviews_due: int
-    new_waiting: int
+    reviews_due: int  # cards in review due by the end of the learner's day
+    learning_due: int  # cards learning or relearning due by then
+    new_waiting: int  # new cards the day still offers: the daily limit less today's, at most
+    # what the track has left
 
 
 @dataclass
@@ -131,13 +134,28 @@ def _track_lines(users: Sequence[User], now: datetime) -> dict[int, list[TrackLi
     if not enrolments:
         return {}
     enrolment_ids = [e.id for e in enrolments]
-    due: dict[int, int] = defaultdict(int)
-    by_day_end: dict[datetime, list[int]] = defaultdict(list)
+    due: dict[tuple[int, bool], int] = defaultdict(int)  # (enrolment, learning) -> cards
+    introduced_today: dict[int, int] = defaultdict(int)
+    by_day: dict[tuple[datetime, datetime], list[int]] = defaultdict(list)
     for user in users:
-        by_day_end[study_day(now, user.timezone, user.day_start_hour).end].append(user.id)
-    for day_end, user_ids in by_day_end.items():
+        day = study_day(now, user.timezone, user.day_start_hour)
+        by_day[(day.start, day.end)].append(user.id)
+    learning = Card.state.in_([CardState.LEARNING, CardState.RELEARNING])
+    for (day_begun, day_end), user_ids in by_day.items():
         for enrolment_id, count in db.session.execute(
-            sa.select(Card.enrolment_id, sa.func.count())
+            sa.select(ReviewLog.enrolment_id, sa.func.count())
+            .where(
+                ReviewLog.user_id.in_(user_ids),
+                ReviewLog.reviewed_at >= day_begun,
+                ReviewLog.undone_at.is_(None),
+                ReviewLog.state_before == CardState.NEW,
+            )
+            .group_by(ReviewLog.enrolment_id)
+        ):
+            if enrolment_id is not None:
+                introduced_today[enrolment_id] = count
+        for enrolment_id, is_learning, count in db.session.execute(
+            sa.select(Card.enrolment_id, learning, sa.func.count())
             .join(Question, Question.id == Card.question_id)
             .where(
                 Card.user_id.in_(user_ids),
@@ -149,10 +167,10 @@ def _track_lines(users: Sequence[User], now: datetime) -> dict[int, list[TrackLi
                 Question.retired_at.is_(None),
                 Card.enrolment_id.is_not(None),
             )
-            .group_by(Card.enrolment_id)
+            .group_by(Card.enrolment_id, learning)
         ):
             if enrolment_id is not None:
-                due[enrolment_id] = count
+                due[(enrolment_id, bool(is_learning))] = count
     introduced = dict(
         db.session.execute(
             sa.select(Card.enrolment_id, sa.func.count())
@@ -182,8 +200,9 @@ def _track_lines(users: Sequence[User], now: datetime) -> dict[int, list[TrackLi
     lines: dict[int, list[TrackLine]] = defaultdict(list)
     for e in enrolments:
         waiting = max(0, sizes.get(e.track_id, 0) - introduced.get(e.id, 0))
+        left_today = max(0, per_day.get(e.id, 0) - introduced_today.get(e.id, 0))
         lines[e.user_id].append(
-            TrackLine(e.title, due.get(e.id, 0), min(per_day.get(e.id, 0), waiting))
+            TrackLine(e.title, due[(e.id, False)], due[(e.id, True)], min(left_today, waiting))
         )
     return lines
 
@@ -192,15 +211,19 @@ def digest_text(
     user: User, lines: Sequence[TrackLine], streak: int, *, study_url: str, unsubscribe_url: str
 ) -> tuple[str, str]:
     total = sum(line.reviews_due for line in lines)
+    learning = sum(line.learning_due for line in lines)
     new = sum(line.new_waiting for line in lines)
     subject = f"Rehearse: {total} review{'s' if total != 1 else ''} due today"
+    if learning:
+        subject += f", {learning} learning"
     if new:
         subject += f", {new} new"
     body = [f"Hello {user.display_name},", ""]
     if lines:
         body.append("Today in your tracks:")
         body += [
-            f"  - {line.title}: {line.reviews_due} due, {line.new_waiting} new waiting"
+            f"  - {line.title}: {line.reviews_due} review{'s' if line.reviews_due != 1 else ''}, "
+            f"{line.learning_due} learning, {line.new_waiting} new"
             for line in lines
         ]
     else:

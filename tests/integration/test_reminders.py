@@ -25,6 +25,7 @@ from app.services import banks, mail, reminders, study
 from tests.conftest import count
 from tests.factories import log_in, make_user
 from tests.integration.test_bank_sync import write_bank
+from tests.integration.test_study import answer
 
 SECRET = "test-secret-key"  # tests.conftest.app_config
 BASE_URL = "http://rehearse.test"
@@ -248,13 +249,14 @@ def test_the_digest_lists_each_tracks_reviews_due_new_waiting_and_the_streak(two
     token = reminders.unsubscribe_token(user_id, secret=SECRET)
     # basics: 32 live questions, 10 introduced -> 22 waiting, shown up to new_per_day = 10.
     # extra: 11 questions, 1 introduced -> 10 waiting, shown up to new_per_day = 3.
-    assert message.subject == "Rehearse: 6 reviews due today, 13 new"
+    # Learning and relearning cards are not called reviews.
+    assert message.subject == "Rehearse: 4 reviews due today, 2 learning, 13 new"
     assert message.body_text == (
         "Hello Ada,\n"
         "\n"
         "Today in your tracks:\n"
-        "  - Basics: 5 due, 10 new waiting\n"
-        "  - Extra: 1 due, 3 new waiting\n"
+        "  - Basics: 4 reviews, 1 learning, 10 new\n"
+        "  - Extra: 0 reviews, 1 learning, 3 new\n"
         "\n"
         "Streak: 5 days.\n"
         "\n"
@@ -264,6 +266,12 @@ def test_the_digest_lists_each_tracks_reviews_due_new_waiting_and_the_streak(two
     )
     assert message.to_address == db.session.get(User, user_id).email
     assert message.status == "outbox"  # no SMTP configured: kept in the outbox
+
+    # New cards introduced today count against the day's limit: two of extra's three are taken.
+    for question_id in queues[1:3]:
+        answer(user_id, question_id, at, track="extra")
+    lines = reminders._track_lines([db.session.get(User, user_id)], at)[user_id]
+    assert [line.new_waiting for line in lines] == [10, 1]
 
 
 def test_a_digest_for_a_learner_with_no_track_and_a_lapsed_streak(app):
