@@ -11,6 +11,8 @@ from app.api.schemas.study import (
     ArticleRef,
     Card,
     CardStateName,
+    CheckRequest,
+    CheckResult,
     Counts,
     Enrolment,
     EnrolmentCreate,
@@ -29,9 +31,11 @@ from app.api.schemas.study import (
 from app.api.spec import responses, spec
 from app.clock import now
 from app.domain.render import render_inline, render_markdown
+from app.domain.scheduling import describe_interval
 from app.models import Card as CardRow
 from app.models import Enrolment as EnrolmentRow
 from app.services import study
+from app.services.errors import ValidationError
 
 ANSWER_DESCRIPTION = f"""\
 **Idempotent by `review_id`.** The client picks a new `review_id` (1 to {study.REVIEW_ID_MAX} \
@@ -250,6 +254,41 @@ def answer(json: AnswerRequest) -> tuple[AnswerResult, int]:
 
 
 answer.__doc__ = f"{answer.__doc__}\n\n{ANSWER_DESCRIPTION}"
+
+
+@bp.post("/study/checks")
+@spec.validate(
+    json=CheckRequest,
+    resp=responses({200: (CheckResult, "The verdict; nothing recorded")}, 404, 422),
+    operation_id="checkAnswer",
+)
+def check_answer(json: CheckRequest) -> CheckResult:
+    """Grade a choice or typed answer before rating it
+
+    The first of two steps for a choice or cloze card: send the response and get the verdict,
+    the answer and the intervals, then record it with POST /study/answers (the same response and
+    a rating from `ratings`). Nothing is recorded by this call; a recall card has nothing to check
+    (422).
+    """
+    question = study.get_question(json.question_id)
+    study.home_enrolment(g.api_user.id, question, json.track)  # a question of the caller's tracks
+    response = str(json.response) if isinstance(json.response, int) else json.response
+    result = study.check_answer(question.id, response)
+    if result.correct is None:
+        raise ValidationError({"question_id": "A recall card is rated, not checked."})
+    moment = now()
+    coming = study.next_intervals(g.api_user.id, question, json.track, now=moment)
+    ratings = [2, 3, 4] if result.correct else [1]
+    return CheckResult(
+        correct=result.correct,
+        expected=result.expected,
+        given=result.given,
+        forgiven=result.forgiven,
+        answer=question.answer,
+        explanation=question.explanation or "",
+        ratings=ratings,
+        intervals={str(int(r)): describe_interval(i) for r, i in coming.items()},
+    )
 
 
 @bp.post("/study/undo")

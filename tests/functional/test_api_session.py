@@ -109,6 +109,16 @@ def test_a_whole_session_matches_the_document(app, client, tmp_path):
     card = ada.get("/study/next", query={"track": "basics"}, expect=200)["card"]
     assert card["version"] == 0 and card["source"] == "new"
     first_body = answer_for(card)
+    assert card["mode"] == "choice"  # the bank's first card
+    # Two steps for a graded card: the verdict first (nothing recorded), then the rating.
+    check = {k: first_body[k] for k in ("question_id", "version", "response", "track")}
+    verdict = ada.post("/study/checks", body=check, expect=200)
+    assert verdict["correct"] is True and verdict["ratings"] == [2, 3, 4]
+    assert set(verdict["intervals"]) == {"1", "2", "3", "4"}
+    wrong = answer_for(card, correct=False)["response"]
+    missed = ada.post("/study/checks", body={**check, "response": wrong}, expect=200)
+    assert missed["correct"] is False and missed["ratings"] == [1]
+    eve.post("/study/checks", body=check, expect=404)  # not in eve's tracks
     first = ada.post("/study/answers", body=first_body, expect=201)
     assert first["replayed"] is False and first["question_id"] == card["question_id"]
     replay = ada.post("/study/answers", body={**first_body, "rating": 1}, expect=200)

@@ -293,6 +293,35 @@ class AnswerResult(Reply):
     replayed: bool = Field(description="True when this review id had been recorded before.")
 
 
+class CheckRequest(Request):
+    """A choice or typed answer to grade before rating it; nothing is recorded."""
+
+    question_id: Id
+    version: Id = Field(description="The card version shown with the card by /study/next.")
+    response: Text | Id = Field(
+        description="The chosen choice's id from `choice_ids` (a number or a string), or the "
+        "typed words."
+    )
+    track: Text | None = Field(None, description="The track being studied, if one.")
+
+
+class CheckResult(Reply):
+    correct: bool = Field(description="Whether the response is right.")
+    expected: str = Field(description="The right answer (inline Markdown).")
+    given: str = Field(description="The response as graded (typed words normalised).")
+    forgiven: bool = Field(description="A typed answer accepted despite a small typo.")
+    answer: str = Field(description="The full answer (Markdown).")
+    explanation: str = Field(description="Markdown; may be empty.")
+    ratings: list[RatingValue] = Field(
+        description="The ratings the answer may be recorded with: 1 when wrong; 2, 3 or 4 when "
+        "right (or, for a typed answer judged wrong, with `overrule`)."
+    )
+    intervals: dict[str, str] = Field(
+        description='What each rating would schedule now, by rating: e.g. `{"1": "1m", '
+        '"3": "10m"}`.'
+    )
+
+
 class Undone(Reply):
     undid: Literal["answer"] = Field(description="What was undone: the latest answer.")
     question_id: int = Field(description="The question whose answer was undone.")

@@ -31,6 +31,7 @@ from app.services.study.cards import (
     fuzz_seed,
     get_question,
     grading_spec,
+    home_enrolment,
     next_intervals,
     presented_choices,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "get_enrolment",
     "get_question",
     "grading_spec",
+    "home_enrolment",
     "leave",
     "leeches",
     "list_enrolments",
