@@ -29,6 +29,7 @@ def list_cards(query: CardSearch) -> CardList:
         text=query.q,
         track=query.track,
         article=query.article,
+        question=query.question,
         state=query.state,
         due_by=query.due_by,
         min_lapses=query.min_lapses,

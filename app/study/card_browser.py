@@ -26,6 +26,8 @@ def _search(form: CardSearchForm) -> study.CardSearch:
     return study.CardSearch(
         text=form.q.data or "",
         track=form.track.data or None,
+        article=form.article.data or None,
+        question=form.question.data,
         state=study.CardFilter(form.state.data) if form.state.data else None,
         due_by=form.due_by.data,
         min_lapses=form.min_lapses.data,

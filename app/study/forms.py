@@ -49,6 +49,8 @@ class CardSearchForm(FlaskForm):
     """The card browser's search: a GET form, so a search is a link one can keep."""
 
     q = StringField("Search", validators=[Optional(), Length(max=TEXT_MAX)])
+    article = HiddenField(validators=[Optional(), Length(max=TEXT_MAX)])  # from links
+    question = IntegerField(validators=[Optional(), NumberRange(min=0, max=2**31 - 1)])
     track = SelectField("Track", choices=[SelectChoice("", "All tracks")], default="")
     state = SelectField(
         "Showing",

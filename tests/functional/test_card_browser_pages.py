@@ -81,6 +81,12 @@ def test_a_wrong_search_says_what_is_wrong_and_a_page_links_the_next(client, lea
     assert client.get("/study/cards?after=garbage").status_code == 422
     assert client.get("/study/cards?min_lapses=99999999999999999999").status_code == 422
 
+    ids = question_ids()
+    assert shown(client.get(f"/study/cards?question={ids[3]}").get_data(as_text=True)) == [ids[3]]
+    caching = shown(client.get("/study/cards?article=caching").get_data(as_text=True))
+    questions = db.session.scalars(sa.select(Question).where(Question.id.in_(caching))).all()
+    assert caching and {q.article.key for q in questions} == {"caching"}
+
     first = client.get("/study/cards?sort=article").get_data(as_text=True)
     assert 'rel="next"' not in first  # a bank this small fits on one page
     assert len(shown(first)) == len(question_ids())

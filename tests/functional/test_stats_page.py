@@ -121,6 +121,9 @@ def test_the_track_selector_filters_and_rejects_other_tracks(client, world: Worl
     assert sum(int(n) for _, n in rows(html, "heatmap-table")) == 5
     assert rows(html, "forecast-table")[0] == ("Today", "0")
     assert re.findall(r'href="/articles/(\w+)#q-', html) == ["indexes"] * 3
+    # Each weakest question links to its card in the browser, each trade-off to its cards.
+    assert len(re.findall(r'href="/study/cards\?question=\d+"', html)) == 3
+    assert 'href="/study/cards?article=indexes&amp;sort=lapses"' in html
 
     assert client.get("/stats?track=").status_code == 200  # empty means all tracks
     missing = client.get("/stats?track=unused")

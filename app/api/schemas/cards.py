@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from app.api.schemas.common import Count, Id, IsoDate, Reply, Request, Text
+from app.api.schemas.common import ID_MAX, Count, Id, IsoDate, Reply, Request, Text
 from app.api.schemas.study import ArticleRef, Card, CardStateName, KindName
 from app.services.study import CardFilter, CardSort
 from app.services.study.card_browser import LAPSES_MAX, PAGE_MAX, TEXT_MAX
@@ -16,6 +16,7 @@ class CardSearch(Request):
     q: Text = Field("", max_length=TEXT_MAX, description="Words in the question or its answer.")
     track: Text | None = Field(None, description="Only this track (its key).")
     article: Text | None = Field(None, description="Only this article (its key).")
+    question: int | None = Field(None, ge=0, le=ID_MAX, description="Only this question's card.")
     state: CardFilter | None = Field(
         None, description="A card state, or cards suspended, buried today or marked leeches."
     )

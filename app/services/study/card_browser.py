@@ -54,6 +54,7 @@ class CardSearch:
     text: str = ""
     track: str | None = None
     article: str | None = None
+    question: int | None = None  # one question's card (a link from the stats page)
     state: CardFilter | None = None
     due_by: date | None = None  # due by the end of this study day of the learner's
     min_lapses: int | None = None
@@ -146,6 +147,8 @@ def _matching(user_id: int, search: CardSearch, now: datetime) -> sa.Select:
     )
     if search.article is not None:
         statement = statement.where(Article.key == search.article)
+    if search.question is not None:
+        statement = statement.where(Question.id == search.question)
     if search.text.strip():
         pattern = "%" + _escape_like(search.text.strip().lower()) + "%"
         statement = statement.where(
