@@ -294,14 +294,20 @@ def check_answer(json: CheckRequest) -> CheckResult:
 @bp.post("/study/undo")
 @spec.validate(resp=responses({200: (Undone, "Undone")}, 404, 409), operation_id="undoAnswer")
 def undo() -> Undone:
-    """Undo the caller's latest answer
+    """Undo the caller's latest answer or card action
 
-    Restores the card exactly as it was before the answer. 404 when there is no answer left to
-    undo.
+    A stack: whichever came last — an answer, or a suspend, unsuspend, bury or unbury of one card
+    or a selection — is taken back, restoring the cards exactly as they were; the next undo takes
+    the one before. 404 when there is nothing left to undo.
     """
-    question_id = study.undo(g.api_user.id, now=now())
-    card = study.card_of(g.api_user.id, question_id)
-    return Undone(undid="answer", question_id=question_id, card=card_reply(card) if card else None)
+    undone = study.undo_last(g.api_user.id, now=now())
+    cards = [study.card_of(g.api_user.id, qid) for qid in undone.question_ids]
+    return Undone(
+        undid=undone.what,  # type: ignore[arg-type]
+        question_id=undone.question_ids[0],
+        question_ids=undone.question_ids,
+        cards=[card_reply(card) for card in cards if card is not None],
+    )
 
 
 @bp.post("/study/cards/<int:question_id>/<any(suspend, unsuspend, bury, unbury):action>")

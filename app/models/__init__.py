@@ -2,13 +2,14 @@
 
 from app.models.content import Article, Question, Track, TrackArticle
 from app.models.daily import Digest, OutboxMessage, ParameterFit, SchedulerLease, StudyDay
-from app.models.study import Card, Enrolment, Preset, ReviewLog
+from app.models.study import Card, CardChange, Enrolment, Preset, ReviewLog
 from app.models.users import ApiToken, User
 
 __all__ = [
     "ApiToken",
     "Article",
     "Card",
+    "CardChange",
     "Digest",
     "Enrolment",
     "OutboxMessage",

@@ -164,3 +164,24 @@ class ReviewLog(db.Model):  # type: ignore[name-defined,misc]
     fuzz_seed: Mapped[int | None] = mapped_column(sa.BigInteger)
     before: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CardChange(db.Model):  # type: ignore[name-defined,misc]
+    """One card's suspend, unsuspend, bury or unbury, kept so it can be undone.
+
+    The cards changed by one action share its ``batch``: an undo takes the whole action back. Rows
+    are only ever added; an undo stamps ``undone_at``.
+    """
+
+    __tablename__ = "card_changes"
+    __table_args__ = (sa.Index("ix_card_changes_user_changed_at", "user_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    card_id: Mapped[int] = mapped_column(sa.ForeignKey("cards.id", ondelete="CASCADE"))
+    batch: Mapped[str] = mapped_column(sa.String(32), index=True)
+    action: Mapped[str] = mapped_column(sa.String(16))
+    # What the action changed, as it was: suspended, leech and buried_until.
+    before: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

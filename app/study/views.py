@@ -227,14 +227,31 @@ def answer() -> Response:
 def undo() -> Response:
     track = _track_arg()
     try:
-        study.undo(current_user.id, now=now())
+        undone = study.undo_last(current_user.id, now=now())
     except NotFound:
         flash("There is nothing to undo.", "info")
     except Conflict as error:
         flash(error.message, "error")
     else:
-        flash("Undone: the card is back as it was.", "ok")
-    return redirect(_review_url(track))
+        flash(_undone_message(undone), "ok")
+    back = request.form.get("back_to") or ""
+    return redirect(back if back.startswith("/study/cards") else _review_url(track))
+
+
+UNDONE = {
+    "suspend": "suspending",
+    "unsuspend": "unsuspending",
+    "bury": "burying",
+    "unbury": "unburying",
+}
+
+
+def _undone_message(undone: study.Undone) -> str:
+    if undone.what == "answer":
+        return "Undone: your last answer. The card is back as it was."
+    count = len(undone.question_ids)
+    cards, were = ("the card", "It is") if count == 1 else (f"{count} cards", "They are")
+    return f"Undone: {UNDONE[undone.what]} {cards}. {were} back as before."
 
 
 def _card_action(action: str) -> Response:

@@ -220,13 +220,19 @@ def test_a_whole_session_matches_the_document(app, client, tmp_path):
         body={**lapse, "review_id": str(uuid.uuid4()), "version": leech["version"]},
         expect=409,
     )
+    # Undo is a stack: the bury, the suspend and the unsuspend come back first, newest first.
+    for action, suspended in (("bury", True), ("suspend", False), ("unsuspend", True)):
+        reply = ada.post("/study/undo", expect=200)
+        assert (reply["undid"], reply["question_ids"]) == (action, [graduated["question_id"]])
+        assert reply["cards"][0]["suspended"] is suspended
+    assert reply["cards"][0]["leech"] is True and reply["cards"][0]["buried_until"] is None
     undone = []
     for _ in range(len(answered) + 1):
         reply = ada.post("/study/undo", expect=200)
-        assert reply["undid"] == "answer" and reply["card"]["question_id"] == reply["question_id"]
+        assert reply["undid"] == "answer" and reply["question_ids"] == [reply["question_id"]]
         undone.append(reply["question_id"])
     assert undone[0] == graduated["question_id"]
-    assert reply["card"]["state"] == "new" and reply["card"]["reps"] == 0  # as before it all
+    assert reply["cards"][0]["state"] == "new" and reply["cards"][0]["reps"] == 0  # as before
     assert sorted(undone[1:]) == sorted(a["question_id"] for a in answered)
     ada.post("/study/undo", expect=404)
     assert ada.get("/study/today", expect=200)["counts"]["done_today"] == 0

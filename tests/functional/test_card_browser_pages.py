@@ -59,6 +59,14 @@ def test_find_suspend_and_bring_back_a_card_from_the_page(client, learner):
 
     client.post("/study/cards", data={"question_ids": [str(picked[0])], "action": "unsuspend"})
     assert shown(client.get("/study/cards?state=suspended").get_data(as_text=True)) == [picked[1]]
+    undone = client.post(
+        "/study/undo", data={"back_to": "/study/cards?state=suspended"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Undone: unsuspending the card." in undone  # and back to the browser
+    assert sorted(shown(undone)) == sorted(picked)
+    client.post("/study/undo")  # the suspend of both, too
+    assert shown(client.get("/study/cards?state=suspended").get_data(as_text=True)) == []
+    client.post("/study/cards", data={"question_ids": [str(picked[1])], "action": "suspend"})
 
     # Nothing ticked, an unknown action, an off-site return address: nothing changes.
     assert client.post("/study/cards", data={"action": "suspend"}).status_code == 302

@@ -151,6 +151,13 @@ def test_undo_bury_and_suspend(client, app, tmp_path):
         sa.select(Card).where(Card.user_id == user.id, Card.question_id == first)
     )
     assert card.suspended is True
+    # Undo takes back the suspend, then the bury, each saying so; the answer was undone already.
+    undone = client.post("/study/undo", follow_redirects=True).data.decode()
+    assert "Undone: suspending the card. It is back as before." in undone
+    db.session.expire_all()
+    assert card.suspended is False
+    assert "Undone: burying the card." in client.post("/study/undo", follow_redirects=True).text
+    assert int(hidden(client.get("/study/review").data.decode(), "question_id")) == first
     assert b"There is nothing to undo" in client.post("/study/undo", follow_redirects=True).data
 
 

@@ -152,3 +152,29 @@ def test_a_selection_racing_an_answer_ends_in_one_change_or_a_conflict(bank, app
         sa.select(Card.suspended).where(Card.question_id.in_(alpha[:2]), Card.user_id == user_id)
     ).all()
     assert len(set(suspended)) <= 1  # both suspended or neither: never half a selection
+
+
+def test_undo_takes_back_actions_and_answers_newest_first_and_once(bank, app):
+    user_id = enrolled("core")
+    alpha = [bank[k] for k in CORE_ALPHA]
+    answer(user_id, alpha[0], NOW)
+    study.change_cards(user_id, alpha[:3], CardAction.SUSPEND, now=NOW + DAY)
+    study.change_cards(user_id, alpha[1:2], CardAction.BURY, now=NOW + 2 * DAY)
+    db.session.remove()
+
+    outcomes = race(app, *[lambda: study.undo_last(user_id, now=NOW + 3 * DAY)] * 3)
+    assert all(isinstance(o, study.Undone | Conflict) for o in outcomes), outcomes
+    undone = [o for o in outcomes if isinstance(o, study.Undone)]
+    assert undone and undone[0] == study.Undone("bury", [alpha[1]])  # the newest, first
+    while True:  # the rest, one at a time, until nothing is left
+        try:
+            undone.append(study.undo_last(user_id, now=NOW + 3 * DAY))
+        except NotFound:
+            break
+    # Each taken back exactly once, newest first: never twice, whatever raced.
+    assert [u.what for u in undone] == ["bury", "suspend", "answer"]
+    assert sorted(undone[1].question_ids) == sorted(alpha[:3])
+    assert undone[2].question_ids == [alpha[0]]
+    assert (
+        found(user_id, state=CardFilter.SUSPENDED) == found(user_id, state=CardFilter.BURIED) == []
+    )

@@ -323,8 +323,10 @@ class CheckResult(Reply):
 
 
 class Undone(Reply):
-    undid: Literal["answer"] = Field(description="What was undone: the latest answer.")
-    question_id: int = Field(description="The question whose answer was undone.")
-    card: Card | None = Field(
-        description="The card as it is now, as it was before that answer (null if it has none)."
+    undid: Literal["answer", "suspend", "unsuspend", "bury", "unbury"] = Field(
+        description="What was undone: the latest answer, or the latest action on cards, "
+        "whichever came last."
     )
+    question_id: int = Field(description="The (first) question it concerned.")
+    question_ids: list[int] = Field(description="Every question it concerned.")
+    cards: list[Card] = Field(description="Those cards as they are now: as before it.")

@@ -9,12 +9,14 @@ module per use case; callers keep writing `study.answer(...)`.
 from app.services.study.answers import REVIEW_ID_MAX, AnswerResult, answer
 from app.services.study.card_actions import (
     CardAction,
+    Undone,
     bury,
     card_of,
     change_cards,
     leeches,
     suspend,
     undo,
+    undo_last,
     unsuspend,
 )
 from app.services.study.card_browser import (
@@ -71,6 +73,7 @@ __all__ = [
     "PrepareRun",
     "StudyItem",
     "Today",
+    "Undone",
     "add_preset_version",
     "answer",
     "browse",
@@ -102,6 +105,7 @@ __all__ = [
     "suspend",
     "today",
     "undo",
+    "undo_last",
     "unsuspend",
     "update_preset",
 ]

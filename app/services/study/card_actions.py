@@ -5,7 +5,9 @@ bury and unbury (one card or a selection), and the leech list.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -15,6 +17,7 @@ from app.domain.studyday import study_day
 from app.extensions import db
 from app.models import (
     Card,
+    CardChange,
     Enrolment,
     ReviewLog,
 )
@@ -32,6 +35,68 @@ from app.services.study.cards import (
 from app.services.study.learners import forget_plans, get_user
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What an undo took back: an answer, or one action on one or more cards."""
+
+    what: str  # "answer", or a CardAction's value
+    question_ids: list[int]
+
+
+def undo_last(user_id: int, *, now: datetime) -> Undone:
+    """Undo the learner's latest answer or card action, whichever came last: a stack, undone one
+    at a time in reverse order, each saying what it was."""
+    answered = db.session.scalar(
+        sa.select(ReviewLog.reviewed_at)
+        .where(ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None))
+        .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
+        .limit(1)
+    )
+    change = db.session.execute(
+        sa.select(CardChange.batch, CardChange.changed_at)
+        .where(CardChange.user_id == user_id, CardChange.undone_at.is_(None))
+        .order_by(CardChange.changed_at.desc(), CardChange.id.desc())
+        .limit(1)
+    ).first()
+    if change is not None and (answered is None or change.changed_at >= answered):
+        return _undo_change(user_id, change.batch, now)
+    if answered is None:
+        raise NotFound("there is nothing to undo")
+    return Undone("answer", [undo(user_id, now=now)])
+
+
+def _undo_change(user_id: int, batch: str, now: datetime) -> Undone:
+    with one_change("That action was undone or changed at the same moment; reload and try again."):
+        rows = list(
+            db.session.scalars(
+                sa.select(CardChange).where(
+                    CardChange.user_id == user_id,
+                    CardChange.batch == batch,
+                    CardChange.undone_at.is_(None),
+                )
+            )
+        )
+        claimed = db.session.execute(
+            sa.update(CardChange)
+            .where(CardChange.batch == batch, CardChange.undone_at.is_(None))
+            .values(undone_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not rows or rowcount(claimed) != len(rows):
+            raise Conflict("That action was already undone.")
+        question_ids = []
+        for row in rows:
+            card = db.session.get(Card, row.card_id)
+            assert card is not None
+            card.suspended = row.before["suspended"]
+            card.leech = row.before["leech"]
+            card.buried_until = parse_time(row.before["buried_until"])
+            question_ids.append(card.question_id)
+        forget_plans(user_id, now)
+        db.session.commit()
+    return Undone(rows[0].action, question_ids)
 
 
 def undo(user_id: int, *, now: datetime) -> int:
@@ -123,11 +188,30 @@ def change_cards(
     user_id: int, question_ids: Sequence[int], action: CardAction, *, now: datetime
 ) -> list[Card]:
     """Apply one action to each of the learner's cards, all or none (a card changed meanwhile
-    is a Conflict). A question outside the learner's tracks is a NotFound and changes nothing."""
+    is a Conflict). A question outside the learner's tracks is a NotFound and changes nothing.
+    The action is kept, so undo can take it back."""
     with one_change(CARD_CHANGED):
         user = get_user(user_id)
         cards = [_card_for_action(user_id, qid, now) for qid in dict.fromkeys(question_ids)]
+        db.session.flush()  # new cards get their ids
+        batch = uuid.uuid4().hex
         for card in cards:
+            db.session.add(
+                CardChange(
+                    user_id=user_id,
+                    card_id=card.id,
+                    batch=batch,
+                    action=action.value,
+                    before={
+                        "suspended": card.suspended,
+                        "leech": card.leech,
+                        "buried_until": card.buried_until.isoformat()
+                        if card.buried_until
+                        else None,
+                    },
+                    changed_at=now,
+                )
+            )
             if action is CardAction.SUSPEND:
                 card.suspended = True
             elif action is CardAction.UNSUSPEND:
