@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.account.views import bp as account_bp
+    from app.admin.views import bp as admin_bp
     from app.api import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.catalog.views import bp as catalog_bp
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(stats_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -68,6 +68,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAIL_FROM": "Rehearse <rehearse@localhost>",
         "BASE_URL": "http://127.0.0.1:5000",
         "LOG_LEVEL": "INFO",
+        # Who reads learners' reports of bad questions (the reports page, and mail).
+        "ADMIN_EMAILS": (),
     }
 
 
@@ -95,6 +97,12 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     if environ.get("REHEARSE_FIT_MIN_REVIEWS"):
         found["FIT_MIN_REVIEWS"] = _int(
             "REHEARSE_FIT_MIN_REVIEWS", environ["REHEARSE_FIT_MIN_REVIEWS"]
+        )
+    if environ.get("REHEARSE_ADMIN_EMAILS"):
+        found["ADMIN_EMAILS"] = tuple(
+            address.strip().lower()
+            for address in environ["REHEARSE_ADMIN_EMAILS"].split(",")
+            if address.strip()
         )
     if environ.get("SMTP_PORT"):
         found["SMTP_PORT"] = _int("SMTP_PORT", environ["SMTP_PORT"])

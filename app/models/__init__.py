@@ -1,6 +1,6 @@
 """Every model, imported here so the metadata Alembic compares against is complete."""
 
-from app.models.content import Article, Question, Track, TrackArticle
+from app.models.content import Article, Question, QuestionReport, Track, TrackArticle
 from app.models.daily import Digest, OutboxMessage, ParameterFit, SchedulerLease, StudyDay
 from app.models.study import Card, CardChange, Enrolment, Preset, ReviewLog
 from app.models.users import ApiToken, User
@@ -16,6 +16,7 @@ __all__ = [
     "ParameterFit",
     "Preset",
     "Question",
+    "QuestionReport",
     "ReviewLog",
     "SchedulerLease",
     "StudyDay",

@@ -126,3 +126,20 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
             "cloze_answer": self.cloze_answer,
             "accepted": tuple(self.accepted or ()),
         }
+
+
+class QuestionReport(db.Model):  # type: ignore[name-defined,misc]
+    """A learner's report of a problem with a question, for the instance's administrators."""
+
+    __tablename__ = "question_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    question: Mapped[Question] = relationship()

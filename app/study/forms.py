@@ -11,6 +11,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -78,6 +79,15 @@ class CardSelectionForm(FlaskForm):
 
     action = SelectField(choices=[SelectChoice(a.value, a.value) for a in CardAction])
     back_to = HiddenField()
+
+
+class ReportForm(FlaskForm):
+    text = TextAreaField(
+        "What is wrong with this question?",
+        validators=[InputRequired(), Length(min=5, max=2000)],
+        description="A wrong fact, two right choices, a confusing wording… Say what and why.",
+    )
+    track = HiddenField()
 
 
 class PresetForm(FlaskForm):

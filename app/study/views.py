@@ -338,4 +338,4 @@ def track_enrolment(track_key: str) -> object:
     return study.enrolment_for_track(current_user.id, track_key)
 
 
-from app.study import card_browser  # noqa: E402,F401  (its routes register on bp)
+from app.study import card_browser, reports  # noqa: E402,F401  (their routes register on bp)
