@@ -48,6 +48,7 @@ def list_cards(query: CardSearch) -> CardList:
                 suspended=c.suspended,
                 buried=c.buried,
                 leech=c.leech,
+                flagged=c.flagged,
                 lapses=c.lapses,
                 reps=c.reps,
                 version=c.version,
@@ -59,18 +60,19 @@ def list_cards(query: CardSearch) -> CardList:
     )
 
 
-@bp.post("/cards/<any(suspend, unsuspend, bury, unbury):action>")
+@bp.post("/cards/<any(suspend, unsuspend, bury, unbury, flag, unflag):action>")
 @spec.validate(
     json=CardSelection,
     resp=responses({200: (ChangedCards, "The cards now")}, 404, 409, 422),
     operation_id="changeCards",
     path_parameter_descriptions={
         "action": "suspend: out of every queue until unsuspended; unsuspend: back, and no "
-        "longer a leech; bury: until the caller's next study day; unbury: back today."
+        "longer a leech; bury: until the caller's next study day; unbury: back today; flag / "
+        "unflag: mark a card to find again."
     },
 )
 def change_cards(action: str, json: CardSelection) -> ChangedCards:
-    """Suspend, unsuspend, bury or unbury several cards at once
+    """Suspend, unsuspend, bury, unbury, flag or unflag several cards at once
 
     All or none: a question outside the caller's tracks is a 404 and a card changed meanwhile a
     409, and then no card is changed.

@@ -81,6 +81,7 @@ def card_reply(card: CardRow) -> Card:
         suspended=card.suspended,
         buried_until=card.buried_until,
         leech=card.leech,
+        flagged=card.flagged,
         lapses=card.lapses,
         reps=card.reps,
     )

@@ -96,6 +96,8 @@ class Card(db.Model):  # type: ignore[name-defined,misc]
     suspended: Mapped[bool] = mapped_column(default=False)
     buried_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     leech: Mapped[bool] = mapped_column(default=False)
+    # Marked by the learner in the card browser, to find again (as Anki's flag).
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Bumped by every change, so two tabs answering the same card cannot both win.
     version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -167,7 +169,7 @@ class ReviewLog(db.Model):  # type: ignore[name-defined,misc]
 
 
 class CardChange(db.Model):  # type: ignore[name-defined,misc]
-    """One card's suspend, unsuspend, bury or unbury, kept so it can be undone.
+    """One card's suspend, unsuspend, bury, unbury, flag or unflag, kept so it can be undone.
 
     The cards changed by one action share its ``batch``: an undo takes the whole action back. Rows
     are only ever added; an undo stamps ``undone_at``.
@@ -181,7 +183,7 @@ class CardChange(db.Model):  # type: ignore[name-defined,misc]
     card_id: Mapped[int] = mapped_column(sa.ForeignKey("cards.id", ondelete="CASCADE"))
     batch: Mapped[str] = mapped_column(sa.String(32), index=True)
     action: Mapped[str] = mapped_column(sa.String(16))
-    # What the action changed, as it was: suspended, leech and buried_until.
+    # What the action changed, as it was: suspended, leech, buried_until and flagged.
     before: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -19,6 +19,8 @@ DONE = {
     study.CardAction.UNSUSPEND: "back in your reviews",
     study.CardAction.BURY: "buried until tomorrow",
     study.CardAction.UNBURY: "back today",
+    study.CardAction.FLAG: "flagged",
+    study.CardAction.UNFLAG: "unflagged",
 }
 
 

@@ -243,6 +243,8 @@ UNDONE = {
     "unsuspend": "unsuspending",
     "bury": "burying",
     "unbury": "unburying",
+    "flag": "flagging",
+    "unflag": "unflagging",
 }
 
 

@@ -130,6 +130,14 @@ def test_an_action_on_a_selection_applies_to_all_or_none(bank):
     )
     states = db.session.scalars(sa.select(Card.state).where(Card.user_id == user_id)).all()
     assert set(states) == {CardState.NEW}
+    study.change_cards(user_id, alpha[4:6], CardAction.FLAG, now=NOW)
+    assert set(found(user_id, state=CardFilter.FLAGGED)) == set(alpha[4:6])
+    page = study.browse(user_id, CardSearch(state=CardFilter.FLAGGED), now=NOW)
+    assert all(card.flagged for card in page.cards)
+    study.change_cards(user_id, alpha[5:6], CardAction.UNFLAG, now=NOW)
+    assert found(user_id, state=CardFilter.FLAGGED) == [alpha[4]]
+    assert study.undo_last(user_id, now=NOW) == study.Undone("unflag", [alpha[5]])
+    assert set(found(user_id, state=CardFilter.FLAGGED)) == set(alpha[4:6])
 
 
 def test_a_selection_racing_an_answer_ends_in_one_change_or_a_conflict(bank, app):

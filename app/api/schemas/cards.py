@@ -43,6 +43,7 @@ class BrowsedCard(Reply):
     suspended: bool
     buried: bool = Field(description="Buried until the learner's next study day.")
     leech: bool
+    flagged: bool
     lapses: Count
     reps: Count
     version: Count

@@ -221,6 +221,7 @@ class Card(Reply):
     suspended: bool
     buried_until: datetime | None
     leech: bool
+    flagged: bool
     lapses: Count
     reps: Count
 
@@ -323,7 +324,7 @@ class CheckResult(Reply):
 
 
 class Undone(Reply):
-    undid: Literal["answer", "suspend", "unsuspend", "bury", "unbury"] = Field(
+    undid: Literal["answer", "suspend", "unsuspend", "bury", "unbury", "flag", "unflag"] = Field(
         description="What was undone: the latest answer, or the latest action on cards, "
         "whichever came last."
     )

@@ -93,6 +93,7 @@ def _undo_change(user_id: int, batch: str, now: datetime) -> Undone:
             card.suspended = row.before["suspended"]
             card.leech = row.before["leech"]
             card.buried_until = parse_time(row.before["buried_until"])
+            card.flagged = row.before.get("flagged", card.flagged)
             question_ids.append(card.question_id)
         forget_plans(user_id, now)
         db.session.commit()
@@ -182,6 +183,8 @@ class CardAction(StrEnum):
     UNSUSPEND = "unsuspend"  # back, and no longer marked a leech
     BURY = "bury"  # out of the queue until the learner's next day starts
     UNBURY = "unbury"  # back today
+    FLAG = "flag"  # marked, to find again in the card browser
+    UNFLAG = "unflag"
 
 
 def change_cards(
@@ -208,6 +211,7 @@ def change_cards(
                         "buried_until": card.buried_until.isoformat()
                         if card.buried_until
                         else None,
+                        "flagged": card.flagged,
                     },
                     changed_at=now,
                 )
@@ -219,8 +223,10 @@ def change_cards(
                 card.leech = False
             elif action is CardAction.BURY:
                 card.buried_until = study_day(now, user.timezone, user.day_start_hour).end
-            else:
+            elif action is CardAction.UNBURY:
                 card.buried_until = None
+            else:
+                card.flagged = action is CardAction.FLAG
         forget_plans(user_id, now)
         db.session.commit()
     return cards

@@ -41,6 +41,7 @@ class CardFilter(StrEnum):
     SUSPENDED = "suspended"
     BURIED = "buried"
     LEECH = "leech"
+    FLAGGED = "flagged"
 
 
 class CardSort(StrEnum):
@@ -73,6 +74,7 @@ class BrowsedCard:
     suspended: bool
     buried: bool
     leech: bool
+    flagged: bool
     lapses: int
     reps: int
     version: int
@@ -133,6 +135,7 @@ def _matching(user_id: int, search: CardSearch, now: datetime) -> sa.Select:
             Card.suspended,
             Card.buried_until,
             Card.leech,
+            Card.flagged,
             Card.lapses,
             Card.reps,
             Card.version,
@@ -177,6 +180,8 @@ def _state_is(wanted: CardFilter, now: datetime) -> ColumnElement[bool]:
         return Card.buried_until > now
     if wanted is CardFilter.LEECH:
         return Card.leech.is_(True)
+    if wanted is CardFilter.FLAGGED:
+        return Card.flagged.is_(True)
     return Card.state == CardState[wanted.name]
 
 
@@ -283,6 +288,7 @@ def _browsed(row: Any, now: datetime) -> BrowsedCard:
         suspended=bool(row.suspended),
         buried=row.buried_until is not None and row.buried_until > now,
         leech=bool(row.leech),
+        flagged=bool(row.flagged),
         lapses=row.lapses or 0,
         reps=row.reps or 0,
         version=row.version or 0,
