@@ -19,6 +19,8 @@ from app.api.schemas.study import (
     Enrolments,
     KindName,
     Leeches,
+    MoreNew,
+    MoreNewResult,
     Next,
     NextCard,
     Preset,
@@ -155,6 +157,22 @@ def update_preset(enrolment_id: int, json: PresetUpdate) -> Preset:
     changes = json.model_dump(exclude_unset=True)
     row = study.update_preset(g.api_user.id, enrolment_id, changes, now=now())
     return Preset(**row.values())
+
+
+@bp.post("/enrolments/<int:enrolment_id>/more-new")
+@spec.validate(
+    json=MoreNew,
+    resp=responses({200: (MoreNewResult, "Today's limit raised")}, 404, 409, 422),
+    operation_id="studyMoreNew",
+)
+def more_new(enrolment_id: int, json: MoreNew) -> MoreNewResult:
+    """Custom study: more new cards today
+
+    Raises this track's new card limit for the caller's current study day only (as Anki's
+    "increase today's new card limit"); the next /study/next offers them.
+    """
+    extra = study.study_more_new(g.api_user.id, enrolment_id, json.count, now=now())
+    return MoreNewResult(extra_today=extra)
 
 
 @bp.get("/study/today")

@@ -1,7 +1,14 @@
 """Every model, imported here so the metadata Alembic compares against is complete."""
 
 from app.models.content import Article, Question, QuestionReport, Track, TrackArticle
-from app.models.daily import Digest, OutboxMessage, ParameterFit, SchedulerLease, StudyDay
+from app.models.daily import (
+    Digest,
+    ExtraNewCards,
+    OutboxMessage,
+    ParameterFit,
+    SchedulerLease,
+    StudyDay,
+)
 from app.models.study import Card, CardChange, Enrolment, Preset, ReviewLog
 from app.models.users import ApiToken, User
 
@@ -12,6 +19,7 @@ __all__ = [
     "CardChange",
     "Digest",
     "Enrolment",
+    "ExtraNewCards",
     "OutboxMessage",
     "ParameterFit",
     "Preset",

@@ -122,3 +122,19 @@ def fit_summary(fit: ParameterFit) -> dict[str, Any]:
         "recommended_retention": fit.recommended_retention,
         "message": fit.message,
     }
+
+
+class ExtraNewCards(db.Model):  # type: ignore[name-defined,misc]
+    """New cards a learner asked for beyond an enrolment's daily limit, for one study day (Anki's
+    custom study "increase today's new card limit")."""
+
+    __tablename__ = "extra_new_cards"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    local_date: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True
+    )
+    count: Mapped[int] = mapped_column(default=0)

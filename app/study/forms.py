@@ -81,6 +81,16 @@ class CardSelectionForm(FlaskForm):
     back_to = HiddenField()
 
 
+class MoreNewForm(FlaskForm):
+    """Custom study: more new cards today in one track than its daily limit."""
+
+    count = IntegerField(
+        "More new cards", default=10, validators=[InputRequired(), NumberRange(min=1, max=9999)]
+    )
+    enrolment = SelectField("in", choices=[])
+    track = HiddenField()
+
+
 class ReportForm(FlaskForm):
     text = TextAreaField(
         "What is wrong with this question?",

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
 from app.domain.questions import AnswerMode
@@ -16,7 +17,7 @@ from app.domain.scheduling import describe_interval
 from app.models import Question
 from app.services import fits, study
 from app.services.errors import Conflict, NotFound, ValidationError
-from app.study.forms import AnswerForm, CardActionForm, CheckForm, PresetForm
+from app.study.forms import AnswerForm, CardActionForm, CheckForm, MoreNewForm, PresetForm
 from app.templating import NAVIGATION, NavItem
 
 bp = Blueprint("study", __name__, url_prefix="/study")
@@ -322,7 +323,36 @@ def done() -> str | Response:
         track=track,
         wait_seconds=wait_seconds,
         summary=study.day_summary(current_user.id, now=moment),
+        more=_more_new_form(track),
     )
+
+
+def _more_new_form(track: str | None) -> MoreNewForm:
+    form = MoreNewForm(track=track or "")
+    enrolments = study.list_enrolments(current_user.id)
+    if track is not None:
+        enrolments = [e for e in enrolments if e.track.key == track]
+    form.enrolment.choices = [SelectChoice(str(e.id), e.track.title) for e in enrolments]
+    return form
+
+
+@bp.post("/more")
+@login_required
+def more_new() -> Response:
+    """Custom study: raise today's new card limit of one track."""
+    form = MoreNewForm()
+    track = form.track.data or None
+    form.enrolment.choices = [
+        SelectChoice(str(e.id), e.track.title) for e in study.list_enrolments(current_user.id)
+    ]
+    if not form.validate_on_submit():
+        errors = [error for errors in form.errors.values() for error in errors]
+        flash("Could not add new cards: " + " ".join(str(e) for e in errors), "error")
+        return redirect(url_for("study.done", track=track) if track else url_for("study.done"))
+    count = int(form.count.data or 0)
+    study.study_more_new(current_user.id, int(form.enrolment.data), count, now=now())
+    flash(f"{count} more new card{'s' if count != 1 else ''} for today.", "ok")
+    return redirect(_review_url(track))
 
 
 @bp.get("/leeches")

@@ -237,6 +237,13 @@ def test_a_whole_session_matches_the_document(app, client, tmp_path):
     ada.post("/study/undo", expect=404)
     assert ada.get("/study/today", expect=200)["counts"]["done_today"] == 0
 
+    # Custom study: more new cards today, in one track only (their effect on the queue is
+    # tested in tests/integration/test_track_progress.py).
+    more = ada.post("/enrolments/{enrolment_id}/more-new", body={"count": 2}, expect=200, **mine)
+    assert more == {"extra_today": 2}
+    ada.post("/enrolments/{enrolment_id}/more-new", body={"count": 0}, expect=422, **mine)
+    eve.post("/enrolments/{enrolment_id}/more-new", body={"count": 1}, expect=404, **mine)
+
     # The card browser: every card of the track, then a selection changed at once.
     listed = ada.get("/cards", query={"sort": "lapses", "limit": "50"}, expect=200)
     assert listed["total"] == len(listed["cards"]) > len(answered)

@@ -282,3 +282,41 @@ def test_the_done_page_sums_up_the_day_and_lists_the_misses(client, app, tmp_pat
     assert re.sub(r"<[^>]+>", "", figures) == "Today: 2 answers, 1 right (50%), in 3 minutes."
     misses = re.search(r'<ul class="misses".*?</ul>', done, re.S).group(0)
     assert f'href="/articles/{missed.article.key}"' in misses and misses.count("<li>") == 1
+
+
+def test_study_more_new_cards_today_from_the_done_page(client, app, tmp_path, monkeypatch):
+    user = setup_learner(app, client, tmp_path)
+    enrolment = study.enrol(user.id, "basics", now=NOW)
+    study.update_preset(user.id, enrolment.id, {"new_per_day": 1, "learning_steps": ""}, now=NOW)
+    monkeypatch.setattr("app.study.views.now", lambda: NOW)
+
+    def answer_shown(number: int) -> int:
+        page = client.get("/study/review").data.decode()
+        question = study.get_question(int(hidden(page, "question_id")))
+        response = str(question.correct) if question.choices else (question.cloze_answer or "")
+        client.post(
+            "/study/answer",
+            data={
+                "review_id": f"m{number}",
+                "question_id": question.id,
+                "version": 0,
+                "rating": 4,
+                "response": response,
+            },
+        )
+        return question.id
+
+    first = answer_shown(0)
+    done = client.get("/study/done").data.decode()
+    assert "Done for today" in done and 'id="more-new"' in done
+    added = client.post(
+        "/study/more", data={"count": "2", "enrolment": str(enrolment.id)}, follow_redirects=True
+    )
+    assert "2 more new cards for today." in added.data.decode()
+    shown = {answer_shown(1), answer_shown(2)}
+    assert first not in shown and len(shown) == 2
+    assert client.get("/study/review").location.startswith("/study/done")  # the limit again
+    refused = client.post(
+        "/study/more", data={"count": "0", "enrolment": str(enrolment.id)}, follow_redirects=True
+    )
+    assert "Could not add new cards" in refused.data.decode()

@@ -155,6 +155,16 @@ class TrackQuery(Request):
     )
 
 
+class MoreNew(Request):
+    count: Annotated[Whole, Field(ge=1, le=9999)] = Field(
+        description="How many more new cards than the daily limit, today, in this track."
+    )
+
+
+class MoreNewResult(Reply):
+    extra_today: Count = Field(description="Today's extra new cards in this track, in all.")
+
+
 class Counts(Reply):
     """Cards left in today's queue by kind, and answers given today."""
 

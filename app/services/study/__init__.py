@@ -37,6 +37,7 @@ from app.services.study.cards import (
     next_intervals,
     presented_choices,
 )
+from app.services.study.custom_study import extra_new_today, study_more_new
 from app.services.study.day_summary import DaySummary, Miss, day_summary
 from app.services.study.enrolments import (
     enrol,
@@ -88,6 +89,7 @@ __all__ = [
     "domain_preset",
     "enrol",
     "enrolment_for_track",
+    "extra_new_today",
     "forget_plans",
     "fuzz_seed",
     "get_enrolment",
@@ -102,6 +104,7 @@ __all__ = [
     "presented_choices",
     "preset_from_values",
     "stored_values",
+    "study_more_new",
     "suspend",
     "today",
     "undo",

@@ -33,6 +33,7 @@ from app.models import (
 from app.services import plans as day_plans
 from app.services.errors import NotFound
 from app.services.study.cards import grading_spec
+from app.services.study.custom_study import extra_new_today
 from app.services.study.enrolments import list_enrolments
 from app.services.study.learners import get_user
 from app.services.study.presets import current_preset_row, preset_from_values
@@ -292,12 +293,16 @@ def _gather_scope(
     )
 
 
-def _enrolment_plan(enrolment: Enrolment) -> dp.EnrolmentPlan:
+def _enrolment_plan(enrolment: Enrolment, extra_new: int = 0) -> dp.EnrolmentPlan:
+    """An enrolment as the day's plan needs it: its preset, and its limits for the day (the
+    preset's, with any extra new cards the learner asked for today)."""
     row = current_preset_row(enrolment)
     return dp.EnrolmentPlan(
         track_key=enrolment.track.key,
         preset_id=row.id,
-        limits=q.Limits(new_per_day=row.new_per_day, reviews_per_day=row.max_reviews_per_day),
+        limits=q.Limits(
+            new_per_day=row.new_per_day + extra_new, reviews_per_day=row.max_reviews_per_day
+        ),
         preset=row.values(),
     )
 
@@ -310,7 +315,8 @@ def _gather(user_id: int, day: StudyDay, scope: str, now: datetime) -> dp.DayPla
         chosen[scope] = [e for e in enrolments if e.track.key == scope]
         if not chosen[scope]:
             raise NotFound(f"you are not enrolled in {scope!r}")
-    plans = {e.id: _enrolment_plan(e) for e in enrolments}
+    extra = extra_new_today(user_id, day.date)
+    plans = {e.id: _enrolment_plan(e, extra.get(e.id, 0)) for e in enrolments}
     done, answered, last, answers = _today_answers(user_id, day)
     return dp.DayPlan(
         enrolments=plans,
