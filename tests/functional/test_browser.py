@@ -227,7 +227,7 @@ def test_review_the_whole_queue_with_the_keyboard(
     assert answered >= 4
     done = page.locator("#done")
     expect(done.get_by_role("heading", name="Done for today")).to_be_visible()
-    expect(done).to_contain_text(f"You answered {answered} cards today.")
+    expect(done.locator("#day-figures")).to_contain_text(f"Today: {answered} answers,")
     expect(done.locator("time[datetime]")).to_be_visible()
     expect(done.locator("time[datetime]")).not_to_have_text("")
     screenshot = tmp_path / "done.png"
