@@ -60,7 +60,7 @@ def list_cards(query: CardSearch) -> CardList:
     )
 
 
-@bp.post("/cards/<any(suspend, unsuspend, bury, unbury, flag, unflag):action>")
+@bp.post("/cards/<any(suspend, unsuspend, bury, unbury, flag, unflag, forget):action>")
 @spec.validate(
     json=CardSelection,
     resp=responses({200: (ChangedCards, "The cards now")}, 404, 409, 422),
@@ -68,11 +68,12 @@ def list_cards(query: CardSearch) -> CardList:
     path_parameter_descriptions={
         "action": "suspend: out of every queue until unsuspended; unsuspend: back, and no "
         "longer a leech; bury: until the caller's next study day; unbury: back today; flag / "
-        "unflag: mark a card to find again."
+        "unflag: mark a card to find again; forget: back to new, its memory reset (the "
+        "review history is kept)."
     },
 )
 def change_cards(action: str, json: CardSelection) -> ChangedCards:
-    """Suspend, unsuspend, bury, unbury, flag or unflag several cards at once
+    """Suspend, unsuspend, bury, unbury, flag, unflag or forget several cards at once
 
     All or none: a question outside the caller's tracks is a 404 and a card changed meanwhile a
     409, and then no card is changed.

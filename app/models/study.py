@@ -169,7 +169,8 @@ class ReviewLog(db.Model):  # type: ignore[name-defined,misc]
 
 
 class CardChange(db.Model):  # type: ignore[name-defined,misc]
-    """One card's suspend, unsuspend, bury, unbury, flag or unflag, kept so it can be undone.
+    """One card's suspend, unsuspend, bury, unbury, flag, unflag or forget, kept so it can be
+    undone.
 
     The cards changed by one action share its ``batch``: an undo takes the whole action back. Rows
     are only ever added; an undo stamps ``undone_at``.
@@ -183,7 +184,7 @@ class CardChange(db.Model):  # type: ignore[name-defined,misc]
     card_id: Mapped[int] = mapped_column(sa.ForeignKey("cards.id", ondelete="CASCADE"))
     batch: Mapped[str] = mapped_column(sa.String(32), index=True)
     action: Mapped[str] = mapped_column(sa.String(16))
-    # What the action changed, as it was: suspended, leech, buried_until and flagged.
+    # The card as it was (Card.snapshot() and flagged): what an undo restores.
     before: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

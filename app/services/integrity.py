@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from app.domain import scheduling as fsrs
 from app.extensions import db
-from app.models import Card, Preset, ReviewLog
-from app.services.study import card_memory, domain_preset
+from app.models import Card, CardChange, Preset, ReviewLog
+from app.services.study import CardAction, card_memory, domain_preset
 from app.services.study.cards import MEMORY_FIELDS
 
 
@@ -52,10 +52,25 @@ def verify_cards(*, user_id: int | None = None, batch: int = 500) -> tuple[int, 
             .order_by(ReviewLog.reviewed_at, ReviewLog.id)
         ):
             logs[log.card_id].append(log)
+        # A card the learner reset ("forget") starts again from new: replay what came after.
+        forgotten = dict(
+            db.session.execute(
+                sa.select(CardChange.card_id, sa.func.max(CardChange.changed_at))
+                .where(
+                    CardChange.card_id.in_([c.id for c in cards]),
+                    CardChange.action == CardAction.FORGET.value,
+                    CardChange.undone_at.is_(None),
+                )
+                .group_by(CardChange.card_id)
+            ).all()
+        )
         for card in cards:
             checked += 1
             memory = fsrs.Memory()
+            reset_at = forgotten.get(card.id)
             for log in logs[card.id]:
+                if reset_at is not None and log.reviewed_at <= reset_at:
+                    continue
                 key = log.preset_id or 0
                 if key not in presets:
                     row = db.session.get(Preset, key) if key else None

@@ -21,6 +21,7 @@ DONE = {
     study.CardAction.UNBURY: "back today",
     study.CardAction.FLAG: "flagged",
     study.CardAction.UNFLAG: "unflagged",
+    study.CardAction.FORGET: "reset to new (their history is kept)",
 }
 
 

@@ -246,6 +246,7 @@ UNDONE = {
     "unbury": "unburying",
     "flag": "flagging",
     "unflag": "unflagging",
+    "forget": "resetting",
 }
 
 

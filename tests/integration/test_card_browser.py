@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.domain.scheduling import CardState, Rating
 from app.extensions import db
 from app.models import Card, Question
-from app.services import study
+from app.services import integrity, study
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.services.study import CardAction, CardFilter, CardSearch, CardSort
 from tests.concurrency import race
@@ -186,3 +186,34 @@ def test_undo_takes_back_actions_and_answers_newest_first_and_once(bank, app):
     assert (
         found(user_id, state=CardFilter.SUSPENDED) == found(user_id, state=CardFilter.BURIED) == []
     )
+
+
+def test_forget_resets_a_card_keeps_its_history_and_can_be_undone(bank):
+    user_id = enrolled("core")
+    qid = bank[CORE_ALPHA[0]]
+    for day in range(3):
+        answer(user_id, qid, NOW + day * 4 * DAY)
+    card = db.session.scalar(sa.select(Card).where(Card.question_id == qid))
+    remembered = (card.state, card.stability, card.due, card.reps)
+    assert card.reps == 3
+
+    study.change_cards(user_id, [qid], CardAction.FORGET, now=NOW + 13 * DAY)
+    db.session.expire_all()
+    assert (card.state, card.stability, card.due, card.reps, card.lapses) == (
+        CardState.NEW,
+        None,
+        None,
+        0,
+        0,
+    )
+    assert qid in found(user_id, state=CardFilter.NEW)
+    assert integrity.verify_cards(user_id=user_id) == (0, [])  # a new card: nothing to replay
+
+    # Answered again, it is replayed from the reset on: the earlier log is kept but not replayed.
+    answer(user_id, qid, NOW + 14 * DAY)
+    assert integrity.verify_cards(user_id=user_id) == (1, [])
+    assert study.undo_last(user_id, now=NOW + 14 * DAY) == study.Undone("answer", [qid])
+    assert study.undo_last(user_id, now=NOW + 14 * DAY) == study.Undone("forget", [qid])
+    db.session.expire_all()
+    assert (card.state, card.stability, card.due, card.reps) == remembered
+    assert integrity.verify_cards(user_id=user_id) == (1, [])

@@ -334,7 +334,9 @@ class CheckResult(Reply):
 
 
 class Undone(Reply):
-    undid: Literal["answer", "suspend", "unsuspend", "bury", "unbury", "flag", "unflag"] = Field(
+    undid: Literal[
+        "answer", "suspend", "unsuspend", "bury", "unbury", "flag", "unflag", "forget"
+    ] = Field(
         description="What was undone: the latest answer, or the latest action on cards, "
         "whichever came last."
     )

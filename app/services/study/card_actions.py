@@ -13,6 +13,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
+from app.domain import scheduling as fsrs
 from app.domain.studyday import study_day
 from app.extensions import db
 from app.models import (
@@ -94,6 +95,9 @@ def _undo_change(user_id: int, batch: str, now: datetime) -> Undone:
             card.leech = row.before["leech"]
             card.buried_until = parse_time(row.before["buried_until"])
             card.flagged = row.before.get("flagged", card.flagged)
+            if row.action == CardAction.FORGET.value:
+                for name, value in memory_columns(memory_from_snapshot(row.before)).items():
+                    setattr(card, name, value)
             question_ids.append(card.question_id)
         forget_plans(user_id, now)
         db.session.commit()
@@ -185,6 +189,7 @@ class CardAction(StrEnum):
     UNBURY = "unbury"  # back today
     FLAG = "flag"  # marked, to find again in the card browser
     UNFLAG = "unflag"
+    FORGET = "forget"  # back to new, its memory reset (the review log is kept)
 
 
 def change_cards(
@@ -205,14 +210,7 @@ def change_cards(
                     card_id=card.id,
                     batch=batch,
                     action=action.value,
-                    before={
-                        "suspended": card.suspended,
-                        "leech": card.leech,
-                        "buried_until": card.buried_until.isoformat()
-                        if card.buried_until
-                        else None,
-                        "flagged": card.flagged,
-                    },
+                    before={**card.snapshot(), "flagged": card.flagged},
                     changed_at=now,
                 )
             )
@@ -225,6 +223,10 @@ def change_cards(
                 card.buried_until = study_day(now, user.timezone, user.day_start_hour).end
             elif action is CardAction.UNBURY:
                 card.buried_until = None
+            elif action is CardAction.FORGET:
+                for name, value in memory_columns(fsrs.Memory()).items():
+                    setattr(card, name, value)
+                card.leech = False
             else:
                 card.flagged = action is CardAction.FLAG
         forget_plans(user_id, now)
