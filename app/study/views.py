@@ -28,7 +28,16 @@ def _track_arg() -> str | None:
     return (request.values.get("track") or "").strip() or None
 
 
+def _custom() -> study.CustomSession | None:
+    """The custom study session a request belongs to, if any (see custom_sessions)."""
+    return study.parse_session(request.values.get("custom"))
+
+
 def _review_url(track: str | None) -> str:
+    """Back to the review: the day's queue (of one track or all), or the custom session."""
+    custom = _custom()
+    if custom is not None:
+        return url_for("study.review", custom=custom.key)
     return url_for("study.review", track=track) if track else url_for("study.review")
 
 
@@ -127,16 +136,26 @@ def refit(enrolment_id: int) -> Response:
 def review() -> Response | str:
     track = _track_arg()
     moment = now()
+    custom = _custom()
     state = study.today(current_user.id, now=moment, track_key=track)
-    if state.item is None:
-        return redirect(url_for("study.done", track=track) if track else url_for("study.done"))
-    reveal = request.args.get("reveal") == "1" and state.item.mode is AnswerMode.RECALL
     item = state.item
+    left = None
+    if custom is not None:
+        item = study.session_item(current_user.id, custom, now=moment)
+        if item is None:
+            flash(f"{custom.title}: nothing left.", "ok")
+            return redirect(url_for("study.done"))
+        left = study.session_size(current_user.id, custom, now=moment)
+    if item is None:
+        return redirect(url_for("study.done", track=track) if track else url_for("study.done"))
+    reveal = request.args.get("reveal") == "1" and item.mode is AnswerMode.RECALL
     recall = item.mode is AnswerMode.RECALL
     return render_template(
         "study/review.html",
         state=state,
         item=item,
+        custom=custom,
+        custom_left=left,
         choices=study.presented_choices(current_user.id, item.question, item.version),
         track=track,
         reveal=reveal,
@@ -172,6 +191,7 @@ def check() -> Response | str | tuple[str, int]:
     version = int(form.version.data or 0)
     return render_template(
         "study/result.html",
+        custom=_custom(),
         intervals=_intervals(question, track, moment),
         state=state,
         question=question,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -320,3 +321,72 @@ def test_study_more_new_cards_today_from_the_done_page(client, app, tmp_path, mo
         "/study/more", data={"count": "0", "enrolment": str(enrolment.id)}, follow_redirects=True
     )
     assert "Could not add new cards" in refused.data.decode()
+
+
+def _answer_page(client, page: str, *, right: bool, rating: int = 3) -> int:
+    """Answer the card a review page shows, through its own forms; its question id."""
+    question = study.get_question(int(hidden(page, "question_id")))
+    custom = hidden(page, "custom")
+    if question.choices:
+        wrong = (question.correct + 1) % len(question.choices)
+        response = str(question.correct if right else wrong)
+    elif question.cloze_answer and 'data-mode="cloze"' in page:
+        response = question.cloze_answer if right else "something else entirely"
+    else:
+        response = ""
+    client.post(
+        "/study/answer",
+        data={
+            "review_id": uuid.uuid4().hex,
+            "question_id": question.id,
+            "version": hidden(page, "version"),
+            "rating": rating if right else 1,
+            "response": response,
+            "custom": custom,
+        },
+    )
+    return question.id
+
+
+def test_custom_sessions_review_ahead_and_go_over_todays_misses(client, app, tmp_path, monkeypatch):
+    user = setup_learner(app, client, tmp_path)
+    enrolment = study.enrol(user.id, "basics", now=NOW)
+    study.update_preset(user.id, enrolment.id, {"new_per_day": 3, "learning_steps": ""}, now=NOW)
+    monkeypatch.setattr("app.study.views.now", lambda: NOW)
+    missed = None
+    for number in range(3):
+        page = client.get("/study/review").data.decode()
+        if number == 0:
+            missed = _answer_page(client, page, right=False)
+        else:
+            _answer_page(client, page, right=True)
+    done = client.get("/study/done").data.decode()
+    assert 'id="review-ahead"' in done and 'id="review-forgotten"' in done
+
+    # Today's misses: the missed card, until it is answered right.
+    page = client.get("/study/review?custom=forgotten").data.decode()
+    assert "forgotten cards</strong> · 1 left" in page
+    assert int(hidden(page, "question_id")) == missed
+    assert hidden(page, "custom") == "forgotten"
+    _answer_page(client, page, right=True)
+    finished = client.get("/study/review?custom=forgotten", follow_redirects=True).data.decode()
+    assert "forgotten cards: nothing left." in finished
+
+    # Review ahead: cards answered yesterday fall due within the week; each is shown once, early.
+    yesterday = NOW - timedelta(days=1)
+    monkeypatch.setattr("app.study.views.now", lambda: yesterday)
+    study.update_preset(user.id, enrolment.id, {"new_per_day": 6}, now=yesterday)
+    for _ in range(2):
+        _answer_page(client, client.get("/study/review").data.decode(), right=True, rating=3)
+    monkeypatch.setattr("app.study.views.now", lambda: NOW)
+    page = client.get("/study/review?custom=ahead-7").data.decode()
+    assert "Reviewing ahead: cards due in the next 7 days</strong> · 2 left" in page
+    seen = []
+    for _ in range(4):
+        response = client.get("/study/review?custom=ahead-7")
+        if response.status_code == 302:
+            break
+        seen.append(_answer_page(client, response.data.decode(), right=True, rating=3))
+    assert len(seen) == len(set(seen)) == 2 and response.status_code == 302
+    unknown = client.get("/study/review?custom=nonsense", follow_redirects=True).data.decode()
+    assert 'class="custom-session"' not in unknown  # no such session: today's queue

@@ -37,6 +37,12 @@ from app.services.study.cards import (
     next_intervals,
     presented_choices,
 )
+from app.services.study.custom_sessions import (
+    CustomSession,
+    parse_session,
+    session_item,
+    session_size,
+)
 from app.services.study.custom_study import extra_new_today, study_more_new
 from app.services.study.day_summary import DaySummary, Miss, day_summary
 from app.services.study.enrolments import (
@@ -69,6 +75,7 @@ __all__ = [
     "CardSearch",
     "CardSort",
     "Counts",
+    "CustomSession",
     "DaySummary",
     "Miss",
     "PrepareRun",
@@ -100,9 +107,12 @@ __all__ = [
     "leeches",
     "list_enrolments",
     "next_intervals",
+    "parse_session",
     "prepare_plans",
     "presented_choices",
     "preset_from_values",
+    "session_item",
+    "session_size",
     "stored_values",
     "study_more_new",
     "suspend",
