@@ -323,3 +323,55 @@ def test_keys_bury_suspend_help_and_escape(
     expect(box).not_to_be_focused()
     page.keyboard.press("-")
     expect(page.locator(".flash.ok")).to_contain_text("Card buried until tomorrow.")
+
+
+def test_intervals_undo_stack_summary_and_custom_study_in_a_browser(
+    browser_page: Any, make_app: Any, live_server: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        banks.sync(write_small_bank(tmp_path / "banks"), now=NOW)
+        user = make_user(email="anki@example.com", timezone="Europe/Berlin")
+        enrolment = study.enrol(user.id, "basics", now=NOW)
+        steps = {"new_per_day": 1, "learning_steps": "", "relearning_steps": ""}
+        study.update_preset(user.id, enrolment.id, steps, now=NOW)  # one card, done in one answer
+        db.session.remove()
+    base = live_server(app)
+    page = browser_page
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Email").fill("anki@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{base}/study/review")
+
+    # Suspend, then undo: the suspend is taken back, and the page says so (item 2).
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Suspend").click()
+    expect(page.locator(".flash.ok")).to_contain_text("Card suspended")
+    page.locator("#undo-form button").click()
+    expect(page.locator(".flash.ok")).to_contain_text("Undone: suspending the card.")
+
+    # The rating buttons say what each would schedule (item 4).
+    if page.locator("label.choice").count():
+        page.locator("label.choice").first.click()
+        page.locator("#submit-answer").click()
+    elif page.locator("#response").count():
+        page.locator("#response").fill("something else entirely")
+        page.locator("#submit-answer").click()
+    else:
+        page.locator("#reveal").click()
+    first_rating = page.locator("#rating-form button").first
+    expect(first_rating.locator("small.interval")).to_have_text(re.compile(r"^(<1m|\d+(m|h|d))$"))
+    first_rating.click()
+
+    # The day done: its summary, custom study, and times in the learner's zone (items 3, 5, 6).
+    expect(page.locator("#done")).to_be_visible()
+    expect(page.locator("#day-figures")).to_contain_text("Today: 1 answer")
+    expect(page.locator("#done time[datetime]")).to_contain_text(re.compile(r"CES?T"))
+    expect(page.locator("#review-ahead")).to_be_visible()
+    page.locator("#more-new input[type=number]").fill("2")
+    page.locator("#more-new").get_by_role("button", name="Add").click()
+    expect(page.locator(".flash.ok")).to_contain_text("2 more new cards for today.")
+    expect(page.locator("section.review")).to_be_visible()
