@@ -274,6 +274,8 @@ def test_a_touch_screen_shows_no_key_hints(
             page.goto(base + path)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 360, f"{path} is {width} px wide at 360"
+            menu = page.locator("header.site").bounding_box()
+            assert menu is not None and menu["height"] <= 120, "the menu wraps past two rows"
         context.close()
 
 
