@@ -21,5 +21,4 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('cards', schema=None) as batch_op:
-        batch_op.drop_column('flagged')
+    op.drop_column('cards', 'flagged')  # a plain DROP COLUMN too (SQLite 3.35+), for the same reason

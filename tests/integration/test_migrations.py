@@ -98,4 +98,11 @@ def test_existing_reviews_get_the_study_day_of_their_learner(tmp_path):
                 logged = connection.execute(sa.text("SELECT study_date FROM review_logs")).scalar()
                 carded = connection.execute(sa.text("SELECT last_day FROM cards")).scalar()
             assert str(logged) == str(carded) == str(date(2026, 3, 2))
+            # Adding and dropping a cards column keeps the review log: on SQLite a table copy
+            # would drop cards, and the drop's cascade would empty review_logs.
+            downgrade(directory=MIGRATIONS, revision="0011_question_reports")
+            upgrade(directory=MIGRATIONS)
+            with db.engine.connect() as connection:
+                kept = connection.execute(sa.text("SELECT count(*) FROM review_logs")).scalar()
+            assert kept == 1
             db.engine.dispose()
