@@ -8,6 +8,7 @@ a :class:`ValidationError` so the error handlers in app/errors.py answer it like
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import current_app
@@ -42,7 +43,9 @@ def _refuse(req: Any, resp: Any, error: Exception | None, instance: Any, adapter
         raise ValidationError(fields_of(error, body_model))
 
 
+@functools.cache  # one lookup per view for the life of the process, not one per request
 def _body_model(view: Any) -> type[Request] | None:
+    """The request model a view declares for its JSON body, if any."""
     metadata = spec.get_function_metadata(view)
     name = metadata.json if metadata is not None else None
     if name is None:
