@@ -14,6 +14,13 @@ from app.services.errors import Conflict
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+@bp.app_template_global()
+def is_admin() -> bool:
+    """Whether the signed-in user is one of the instance's administrators (for links)."""
+    email = current_user.email if current_user.is_authenticated else None
+    return reports.is_admin(email, current_app.config["ADMIN_EMAILS"])
+
+
 @bp.get("/reports")
 @login_required
 def report_list() -> str:

@@ -348,8 +348,9 @@ def done() -> str | Response:
     )
 
 
-def _more_new_form(track: str | None) -> MoreNewForm:
-    form = MoreNewForm(track=track or "")
+def _more_new_form(track: str | None, form: MoreNewForm | None = None) -> MoreNewForm:
+    """The custom-study form, offering the learner's tracks (only ``track`` when one is given)."""
+    form = form or MoreNewForm(track=track or "")
     enrolments = study.list_enrolments(current_user.id)
     if track is not None:
         enrolments = [e for e in enrolments if e.track.key == track]
@@ -361,11 +362,8 @@ def _more_new_form(track: str | None) -> MoreNewForm:
 @login_required
 def more_new() -> Response:
     """Custom study: raise today's new card limit of one track."""
-    form = MoreNewForm()
+    form = _more_new_form(None, MoreNewForm())
     track = form.track.data or None
-    form.enrolment.choices = [
-        SelectChoice(str(e.id), e.track.title) for e in study.list_enrolments(current_user.id)
-    ]
     if not form.validate_on_submit():
         errors = [error for errors in form.errors.values() for error in errors]
         flash("Could not add new cards: " + " ".join(str(e) for e in errors), "error")
