@@ -10,7 +10,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import day_plan as dp
@@ -27,7 +26,6 @@ from app.domain.studyday import study_day
 from app.extensions import db
 from app.models import (
     Card,
-    Enrolment,
     Question,
     ReviewLog,
 )
@@ -38,8 +36,8 @@ from app.services.study.cards import (
     FUZZ_SEED_FACTOR,
     card_memory,
     grading_spec,
-    home_enrolment,
     memory_columns,
+    scheduling_enrolment,
 )
 from app.services.study.learners import get_user
 from app.services.study.presets import (
@@ -232,11 +230,7 @@ def _home_and_preset(
         if home is not None:
             enrolment = plan.enrolments[home]
             return home, enrolment.preset_id, preset_from_values(enrolment.preset)
-    row: Enrolment | None = None
-    if card is not None and card.enrolment_id is not None:
-        row = db.session.get(Enrolment, card.enrolment_id, options=[joinedload(Enrolment.presets)])
-    if row is None or row.left_at is not None:
-        row = home_enrolment(user_id, question, track_key)
+    row = scheduling_enrolment(user_id, question, card, track_key)
     preset_row = current_preset_row(row)
     return row.id, preset_row.id, domain_preset(preset_row)
 

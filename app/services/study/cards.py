@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app.domain import scheduling as fsrs
 from app.domain.questions import (
@@ -151,6 +152,21 @@ def home_enrolment(user_id: int, question: Question, track_key: str | None = Non
     return enrolment
 
 
+def scheduling_enrolment(
+    user_id: int, question: Question, card: Card | None, track_key: str | None
+) -> Enrolment:
+    """The enrolment whose preset schedules the learner's card of ``question``: the card's own,
+    while the learner is still enrolled there, else the one a new card would belong to."""
+    enrolment = None
+    if card is not None and card.enrolment_id is not None:
+        enrolment = db.session.get(
+            Enrolment, card.enrolment_id, options=[joinedload(Enrolment.presets)]
+        )
+    if enrolment is None or enrolment.left_at is not None:
+        enrolment = home_enrolment(user_id, question, track_key)
+    return enrolment
+
+
 FUZZ_SEED_FACTOR = 7919
 
 
@@ -166,9 +182,7 @@ def next_intervals(
     card = db.session.scalar(
         sa.select(Card).where(Card.user_id == user_id, Card.question_id == question.id)
     )
-    enrolment = db.session.get(Enrolment, card.enrolment_id) if card and card.enrolment_id else None
-    if enrolment is None or enrolment.left_at is not None:
-        enrolment = home_enrolment(user_id, question, track_key)
+    enrolment = scheduling_enrolment(user_id, question, card, track_key)
     user = get_user(user_id)
     today = study_day(now, user.timezone, user.day_start_hour).date
     memory = card_memory(card) if card is not None else fsrs.Memory()
