@@ -94,3 +94,13 @@ def browser_page(chromium: Any) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+
+
+def log_in_page(page: Any, base: str, email: str) -> None:
+    """Sign in through the login form, as a learner would (the factories' password)."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()

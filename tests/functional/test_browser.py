@@ -18,8 +18,8 @@ from app import clock
 from app.extensions import db
 from app.models import Enrolment, Question, ReviewLog
 from app.services import banks, study, tokens
-from tests.factories import NOW, PASSWORD, make_user
-from tests.functional.conftest import LAPTOP, PHONE
+from tests.factories import NOW, make_user
+from tests.functional.conftest import LAPTOP, PHONE, log_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -118,10 +118,7 @@ def test_review_the_whole_queue_with_the_keyboard(
             shoot(f"review-{mode}")
 
     # Log in through the form (CSRF on), then enrol from the track page.
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Email").fill("keys@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_page(page, base, "keys@example.com")
     page.wait_for_url(f"{base}/")
     expect(page.get_by_role("link", name="Settings")).to_be_visible()
 
@@ -260,10 +257,7 @@ def test_a_touch_screen_shows_no_key_hints(
             viewport={"width": 360, "height": 740}, is_mobile=touch, has_touch=touch
         )
         page = context.new_page()
-        page.goto(f"{base}/auth/login")
-        page.get_by_label("Email").fill("touch@example.com")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in_page(page, base, "touch@example.com")
         page.goto(f"{base}/study/review")
         hint = page.locator("kbd").first
         if touch:
@@ -293,10 +287,7 @@ def test_keys_bury_suspend_help_and_escape(
         db.session.remove()
     base = live_server(app)
     page = browser_page
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Email").fill("keys2@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_page(page, base, "keys2@example.com")
     page.goto(f"{base}/study/review")
     page.wait_for_load_state()
 
@@ -342,10 +333,7 @@ def test_intervals_undo_stack_summary_and_custom_study_in_a_browser(
         db.session.remove()
     base = live_server(app)
     page = browser_page
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Email").fill("anki@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_page(page, base, "anki@example.com")
     page.goto(f"{base}/study/review")
 
     # Suspend, then undo: the suspend is taken back, and the page says so (item 2).

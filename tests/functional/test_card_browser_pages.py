@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Question, User
 from app.services import banks, study
-from tests.factories import NOW, PASSWORD, log_in, make_token, make_user
+from tests.factories import NOW, log_in, make_token, make_user
 from tests.functional.api_client import Api
+from tests.functional.conftest import log_in_page
 from tests.integration.test_bank_sync import write_bank
 
 
@@ -151,10 +152,7 @@ def test_the_browser_page_fits_a_phone(make_app, live_server, browser_page, tmp_
     base = live_server(app)
     page = browser_page
     page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Email").fill("phone@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_page(page, base, "phone@example.com")
     page.goto(f"{base}/study/cards?state=suspended")
     expect(page.locator("#found")).to_contain_text("1 card")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -14,8 +14,9 @@ import pytest
 
 from app.extensions import db
 from app.models import User
-from tests.factories import NOW, PASSWORD, bearer, log_in, make_token, make_user
+from tests.factories import NOW, bearer, log_in, make_token, make_user
 from tests.functional.api_client import check
+from tests.functional.conftest import log_in_page
 from tests.integration.test_stats import World, build_world
 
 
@@ -205,10 +206,7 @@ def test_the_page_in_a_browser(
     base = live_server(app)
     page = browser_page
 
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_page(page, base, email)
     page.wait_for_url(f"{base}/")
     page.get_by_role("link", name="Stats").click()
     page.wait_for_url(f"{base}/stats")
