@@ -224,18 +224,8 @@ def test_done_is_not_said_while_a_learning_card_comes_back_today(
     )
     monkeypatch.setattr("app.study.views.now", lambda: NOW)
     page = client.get("/study/review").data.decode()
-    question = study.get_question(int(hidden(page, "question_id")))
-    response = str(question.correct) if question.choices else (question.cloze_answer or "")
-    client.post(
-        "/study/answer",
-        data={
-            "review_id": "first",
-            "question_id": question.id,
-            "version": 0,
-            "rating": 3,
-            "response": response,
-        },
-    )  # Good on a new card: the 30-minute learning step
+    # Good on a new card: the 30-minute learning step.
+    question = study.get_question(_answer_page(client, page, right=True, rating=3))
     done = client.get("/study/done").data.decode()
     assert "Nothing due right now" in done and "Done for today" not in done
     assert "in 30 minutes" in done
@@ -253,29 +243,11 @@ def test_the_done_page_sums_up_the_day_and_lists_the_misses(client, app, tmp_pat
         user.id, enrolment.id, {"new_per_day": 2, "learning_steps": ""}, now=NOW
     )  # no steps: every answer graduates, so two answers finish the day
     monkeypatch.setattr("app.study.views.now", lambda: NOW)
-    missed = None
-    for number in range(2):
-        page = client.get("/study/review").data.decode()
-        question = study.get_question(int(hidden(page, "question_id")))
-        right = number == 1
-        if question.choices:
-            wrong = (question.correct + 1) % len(question.choices)
-            response = str(question.correct if right else wrong)
-        else:
-            response = question.cloze_answer if right else "something else entirely"
-        client.post(
-            "/study/answer",
-            data={
-                "review_id": f"r{number}",
-                "question_id": question.id,
-                "version": 0,
-                "rating": 3,
-                "response": response,
-                "shown_at": int(NOW.timestamp() * 1000) - 90_000,
-            },
-        )
-        if not right:
-            missed = question
+    shown_at = int(NOW.timestamp() * 1000) - 90_000  # each answer took 90 seconds
+    page = client.get("/study/review").data.decode()
+    missed = study.get_question(_answer_page(client, page, right=False, shown_at=shown_at))
+    page = client.get("/study/review").data.decode()
+    _answer_page(client, page, right=True, shown_at=shown_at)
     assert missed is not None
     done = client.get("/study/done").data.decode()
     assert "Done for today" in done, re.search(r"<h1>(.*?)</h1>", done).group(1)
@@ -291,30 +263,18 @@ def test_study_more_new_cards_today_from_the_done_page(client, app, tmp_path, mo
     study.update_preset(user.id, enrolment.id, {"new_per_day": 1, "learning_steps": ""}, now=NOW)
     monkeypatch.setattr("app.study.views.now", lambda: NOW)
 
-    def answer_shown(number: int) -> int:
+    def answer_shown() -> int:
         page = client.get("/study/review").data.decode()
-        question = study.get_question(int(hidden(page, "question_id")))
-        response = str(question.correct) if question.choices else (question.cloze_answer or "")
-        client.post(
-            "/study/answer",
-            data={
-                "review_id": f"m{number}",
-                "question_id": question.id,
-                "version": 0,
-                "rating": 4,
-                "response": response,
-            },
-        )
-        return question.id
+        return _answer_page(client, page, right=True, rating=4)
 
-    first = answer_shown(0)
+    first = answer_shown()
     done = client.get("/study/done").data.decode()
     assert "Done for today" in done and 'id="more-new"' in done
     added = client.post(
         "/study/more", data={"count": "2", "enrolment": str(enrolment.id)}, follow_redirects=True
     )
     assert "2 more new cards for today." in added.data.decode()
-    shown = {answer_shown(1), answer_shown(2)}
+    shown = {answer_shown(), answer_shown()}
     assert first not in shown and len(shown) == 2
     assert client.get("/study/review").location.startswith("/study/done")  # the limit again
     refused = client.post(
@@ -323,7 +283,9 @@ def test_study_more_new_cards_today_from_the_done_page(client, app, tmp_path, mo
     assert "Could not add new cards" in refused.data.decode()
 
 
-def _answer_page(client, page: str, *, right: bool, rating: int = 3) -> int:
+def _answer_page(
+    client, page: str, *, right: bool, rating: int = 3, shown_at: int | None = None
+) -> int:
     """Answer the card a review page shows, through its own forms; its question id."""
     question = study.get_question(int(hidden(page, "question_id")))
     custom = hidden(page, "custom")
@@ -343,6 +305,7 @@ def _answer_page(client, page: str, *, right: bool, rating: int = 3) -> int:
             "rating": rating if right else 1,
             "response": response,
             "custom": custom,
+            "shown_at": shown_at or "",
         },
     )
     return question.id
