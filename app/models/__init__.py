@@ -9,6 +9,7 @@ from app.models.daily import (
     SchedulerLease,
     StudyDay,
 )
+from app.models.interview import Drill, DrillAnswer, MockInterview, RapidAnswer, RapidRound
 from app.models.study import Card, CardChange, Enrolment, Preset, ReviewLog
 from app.models.users import ApiToken, User
 
@@ -18,13 +19,18 @@ __all__ = [
     "Card",
     "CardChange",
     "Digest",
+    "Drill",
+    "DrillAnswer",
     "Enrolment",
+    "MockInterview",
     "ExtraNewCards",
     "OutboxMessage",
     "ParameterFit",
     "Preset",
     "Question",
     "QuestionReport",
+    "RapidAnswer",
+    "RapidRound",
     "ReviewLog",
     "SchedulerLease",
     "StudyDay",

@@ -39,6 +39,11 @@ class Article(db.Model):  # type: ignore[name-defined,misc]
     key_tradeoff: Mapped[str | None] = mapped_column(sa.String(TITLE_MAX))
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     aliases: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # What a mock interview on the article asks, and the points a good answer covers:
+    # [{"text": Markdown, "source": "table" | "one_thing" | "self_assessment" | "author",
+    #   "question_keys": [...]}] (question_banks/README.md, "Interview rubric").
+    interview_prompt: Mapped[str | None] = mapped_column(sa.Text)
+    rubric: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list, server_default="[]")
     source_path: Mapped[str] = mapped_column(sa.String(PATH_MAX))
     body_html: Mapped[str] = mapped_column(sa.Text)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
