@@ -130,6 +130,13 @@ def _article_values(article: bankdomain.Article) -> dict[str, Any]:
         "key_tradeoff": article.key_tradeoff,
         "tags": list(article.tags),
         "aliases": list(article.aliases),
+        # Compared like every other value, so a rubric computed for an unchanged file is
+        # still written (question_banks/README.md, "Interview rubric").
+        "interview_prompt": article.interview_prompt,
+        "rubric": [
+            {"text": point.text, "source": point.source, "question_keys": list(point.question_keys)}
+            for point in article.rubric
+        ],
         "source_path": article.path,
         "content_hash": article.content_hash,
     }

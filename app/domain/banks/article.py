@@ -10,6 +10,7 @@ files. Errors are kept for what would make the bank wrong: bad front matter, cla
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,11 +36,12 @@ from app.domain.banks.frontmatter import (
     load_mapping,
     split_front_matter,
 )
-from app.domain.banks.limits import ARTICLE_FIELDS, SOURCE_PATH, nul_lines
+from app.domain.banks.limits import ARTICLE_FIELDS, RUBRIC_POINT_MAX, SOURCE_PATH, nul_lines
 from app.domain.banks.loose import loose_reader, read_range
-from app.domain.banks.markdown import parse, plain_text
+from app.domain.banks.markdown import inline_markdown, parse, plain_text
 from app.domain.banks.model import Article, Problem, Severity, SourceFile
 from app.domain.banks.parsed import (
+    AuthoredPoint,
     AuthoredQuestion,
     ChecklistItem,
     OneThing,
@@ -171,6 +173,42 @@ def _read_checklist(
     return items, problems
 
 
+# --- Interview rubric ------------------------------------------------------------------------
+
+
+_ESCAPED_CHECKBOX = re.compile(r"^\\\[[ xX]\\\]\s*")
+
+
+def _read_rubric(doc: Doc, section: _Section) -> tuple[list[AuthoredPoint], list[Problem]]:
+    """The items of the section's lists, each one line of inline Markdown (what is nested under
+    an item is left out: a rubric point is a line an interviewer ticks off)."""
+    tokens = doc.tokens
+    problems: list[Problem] = []
+    points: list[AuthoredPoint] = []
+    for index in children(tokens, section.start, section.end, 0):
+        if not is_list(tokens[index]):
+            continue
+        for item in list_items(doc, index):
+            inline = tokens[item.first_para_close - 1] if item.first_para_close else None
+            text = " ".join(inline_markdown(inline).replace("\\\n", " ").split())
+            if item.checked is not None:  # "- [ ] point": the box is not part of the point
+                text = _ESCAPED_CHECKBOX.sub("", text, count=1)
+            if not text:
+                continue
+            if len(text) > RUBRIC_POINT_MAX:
+                message = (
+                    f"rubric point is {len(text)} characters; at most {RUBRIC_POINT_MAX} read "
+                    "well as one line of a checklist, so it is left out: shorten it"
+                )
+                problems.append(Problem(doc.path, item.line, message, Severity.WARNING))
+                continue
+            points.append(AuthoredPoint(text, item.line))
+    if not points and not problems:
+        message = "'Interview Rubric' has no list items: write each point as a bullet"
+        problems.append(Problem(doc.path, section.line, message, Severity.WARNING))
+    return points, problems
+
+
 # --- Authored questions ----------------------------------------------------------------------
 
 
@@ -224,6 +262,7 @@ class _Sources:
     recalls: list[RecallItem] = field(default_factory=list)
     checklist: list[ChecklistItem] = field(default_factory=list)
     authored: list[AuthoredQuestion] = field(default_factory=list)
+    rubric: list[AuthoredPoint] = field(default_factory=list)
 
 
 def _read_body(doc: Doc, title: str) -> tuple[_Sources, tuple[SectionKind, ...], list[Problem]]:
@@ -263,6 +302,10 @@ def _read_body(doc: Doc, title: str) -> tuple[_Sources, tuple[SectionKind, ...],
         elif part.kind is SectionKind.SELF_ASSESSMENT:
             items, more = _read_checklist(doc, part, len(found.checklist))
             found.checklist.extend(items)
+            problems.extend(more)
+        elif part.kind is SectionKind.RUBRIC:
+            points, more = _read_rubric(doc, part)
+            found.rubric.extend(points)
             problems.extend(more)
         else:
             questions, more, authored_number = _read_authored(doc, part, authored_number)
@@ -364,6 +407,7 @@ def parse_article(source: SourceFile) -> tuple[ParsedArticle, list[Problem]]:
         body=split.body,
         content_hash=hashlib.sha256(source.text.encode("utf-8")).hexdigest(),
         topic=front.topic,
+        interview_prompt=front.interview_prompt,
     )
     problems.extend(_check_limits(article, front, text))
     parsed = ParsedArticle(
@@ -376,5 +420,6 @@ def parse_article(source: SourceFile) -> tuple[ParsedArticle, list[Problem]]:
         field_lines=tuple(sorted(front.lines.items())),
         terms=tuple(sources.terms),
         recalls=tuple(sources.recalls),
+        rubric=tuple(sources.rubric),
     )
     return parsed, problems

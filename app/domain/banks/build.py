@@ -18,6 +18,7 @@ from app.domain.banks.generate import generate_questions
 from app.domain.banks.limits import check_questions
 from app.domain.banks.model import Article, Bank, Problem, QuestionSpec, Severity, SourceFile, Track
 from app.domain.banks.parsed import ParsedArticle
+from app.domain.banks.rubric import interview_rubric
 from app.domain.banks.text import normalize_words
 from app.domain.banks.tracks import ParsedTrack, parse_track
 
@@ -249,6 +250,29 @@ def _generate(
     return questions, problems
 
 
+def _with_rubrics(
+    parsed: Sequence[ParsedArticle], questions: Sequence[QuestionSpec]
+) -> tuple[dict[str, Article], list[Problem]]:
+    """Each article with its interview prompt and rubric, linked to the questions kept for it
+    (after duplicates were left out, so every linked key is stored)."""
+    by_article: dict[str, list[QuestionSpec]] = {}
+    for spec in questions:
+        by_article.setdefault(spec.article_key, []).append(spec)
+    articles: dict[str, Article] = {}
+    problems: list[Problem] = []
+    for item in parsed:
+        article = item.article
+        try:
+            prompt, rubric = interview_rubric(item, by_article.get(article.key, ()))
+        except Exception as exc:  # reported to the author, not raised
+            message = f"could not build the interview rubric: {type(exc).__name__}: {exc}"
+            problems.append(Problem(article.path, 1, message, Severity.WARNING))
+            articles[article.key] = article
+            continue
+        articles[article.key] = replace(article, interview_prompt=prompt, rubric=rubric)
+    return articles, problems
+
+
 def _build_tracks(
     parsed_tracks: Sequence[ParsedTrack], articles: dict[str, Article], aliases: dict[str, str]
 ) -> tuple[list[Track], list[Problem]]:
@@ -330,7 +354,8 @@ def build(sources: Sequence[SourceFile]) -> tuple[Bank, list[ParsedArticle]]:
     questions, found = _generate(parsed, {p.path for p in problems}, duplicates)
     problems.extend(found)
     problems.extend(check_questions(questions))
-    articles = {item.article.key: item.article for item in parsed}
+    articles, found = _with_rubrics(parsed, questions)
+    problems.extend(found)
     tracks, found = _build_tracks(parsed_tracks, articles, aliases)
     problems.extend(found)
 

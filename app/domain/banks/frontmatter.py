@@ -29,6 +29,7 @@ KNOWN_FIELDS = frozenset(
         "read_minutes",
         "key_tradeoff",
         "topic",
+        "interview_prompt",
         "tags",
         "aliases",
     }
@@ -130,6 +131,7 @@ class FrontMatter:
     read_minutes: int | None = None
     key_tradeoff: str | None = None
     topic: str | None = None
+    interview_prompt: str | None = None
     tags: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     lines: dict[str, int] = field(default_factory=dict)
@@ -229,6 +231,11 @@ def _describe(value: object) -> str:
     return f"'{value}'"
 
 
+def _one_line(text: str | None) -> str | None:
+    """A text field folded onto one line (a YAML block scalar keeps its line breaks)."""
+    return " ".join(text.split()) if text is not None else None
+
+
 def check_front_matter(mapping: YamlMapping, path: str) -> tuple[FrontMatter, list[Problem]]:
     """Read and type-check an article's front-matter fields."""
     check = _Checker(mapping, path, fallback_line=1)
@@ -255,6 +262,7 @@ def check_front_matter(mapping: YamlMapping, path: str) -> tuple[FrontMatter, li
         read_minutes=check.whole_number("read_minutes", 0, READ_MINUTES_MAX),
         key_tradeoff=key_tradeoff,
         topic=check.text("topic"),
+        interview_prompt=_one_line(check.text("interview_prompt")),
         tags=check.text_list("tags"),
         aliases=tuple(aliases),
         lines=dict(mapping.lines),

@@ -12,6 +12,8 @@ from app.domain.banks.model import Problem, QuestionSpec
 KEY_MAX = 120  # article and track keys
 TITLE_MAX = 200  # article and track titles, part titles, key trade-offs
 SERIES_MAX = 120
+INTERVIEW_PROMPT_MAX = 500  # an article's `interview_prompt:` (stored as text, read aloud)
+RUBRIC_POINT_MAX = 300  # an author's rubric point: one line an interviewer ticks off
 PATH_MAX = 500  # source paths as shown ("question_banks/…/x.md")
 QUESTION_KEY_MAX = 500  # question keys and sibling groups
 KIND_MAX = 40
@@ -43,6 +45,7 @@ ARTICLE_FIELDS = {
     "part_title": TextLimit("part_title", TITLE_MAX),
     "key_tradeoff": TextLimit("key_tradeoff", TITLE_MAX),
     "topic": TextLimit("topic", TITLE_MAX),
+    "interview_prompt": TextLimit("interview_prompt", INTERVIEW_PROMPT_MAX),
 }
 TRACK_FIELDS = {
     "key": TextLimit("track key", KEY_MAX),

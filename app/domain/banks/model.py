@@ -50,6 +50,21 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class RubricPoint:
+    """One point a good spoken answer to an article's interview prompt covers.
+
+    `text` is one line of inline Markdown; `source` is where it came from ("author", "one_thing",
+    "table" or "self_assessment"); `question_keys` are the keys of the article's questions that
+    test the same point; `line` is the file line it was read from.
+    """
+
+    text: str
+    source: str
+    question_keys: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
 class Article:
     """An article's metadata and Markdown body (front matter removed)."""
 
@@ -70,6 +85,10 @@ class Article:
     # The short name the key trade-off questions use for the article ("fsync()" for "File I/O &
     # Durability"), when its title would give the trade-off away.
     topic: str | None = None
+    # The mock-interview prompt and the points a good answer covers (see `rubric.py`): the
+    # parser sets only the author's `interview_prompt:`; the bank builder fills in both.
+    interview_prompt: str | None = None
+    rubric: tuple[RubricPoint, ...] = ()
 
     @property
     def tradeoff_name(self) -> str:

@@ -19,6 +19,7 @@ class SectionKind(StrEnum):
     TRADEOFFS = "tradeoffs"
     SELF_ASSESSMENT = "self_assessment"
     QUESTIONS = "questions"
+    RUBRIC = "rubric"  # the author's interview rubric: read into `rubric`, never asked
 
 
 class Orientation(StrEnum):
@@ -135,6 +136,14 @@ class OneThing:
 
 
 @dataclass(frozen=True)
+class AuthoredPoint:
+    """An item of the *Interview Rubric* list: one line of inline Markdown and its file line."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
 class ParsedArticle:
     """An article plus the question sources found in it.
 
@@ -151,6 +160,7 @@ class ParsedArticle:
     field_lines: tuple[tuple[str, int], ...]
     terms: tuple[TermTable, ...] = ()
     recalls: tuple[RecallItem, ...] = ()
+    rubric: tuple[AuthoredPoint, ...] = ()  # the author's interview rubric points, in order
 
     def field_line(self, name: str) -> int:
         """The file line of front-matter field `name`, or 1 when it is not there."""

@@ -30,6 +30,7 @@ SECTION_HEADINGS: dict[str, SectionKind] = {
             "Review questions",
         ),
         SectionKind.QUESTIONS: ("Questions", "Quiz", "Practice questions"),
+        SectionKind.RUBRIC: ("Interview Rubric", "Rubric"),
     }.items()
     for text in texts
 }
