@@ -265,11 +265,13 @@ def test_a_whole_session_matches_the_document(app, client, tmp_path):
 
     # Any other documented GET without path parameters answers as documented too.
     for path, method in sorted(operations - ada.succeeded):
-        if method == "get" and "{" not in path:
+        if method == "get" and "{" not in path and not path.startswith("/interview"):
             ada.get(path, expect=200)
 
-    # Every documented operation was exercised, each with a success status.
-    assert sorted(operations - ada.succeeded - eve.succeeded) == []
+    # Every documented operation was exercised, each with a success status (interview prep's in
+    # test_api_interview.py).
+    rest = {op for op in operations if not op[0].startswith("/interview")}
+    assert sorted(rest - ada.succeeded - eve.succeeded) == []
 
 
 def test_an_unknown_api_path_is_a_json_404(client, app):

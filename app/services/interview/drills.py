@@ -30,6 +30,8 @@ from app.services.study.cards import grading_spec
 from app.services.study.learners import get_user
 
 COUNT_MAX = 100
+# A drill's choices are shuffled by the drill and the question's place in it (stable on reload).
+DRILL_ORDER_STRIDE = 1000
 MINUTES_MAX = 60
 
 

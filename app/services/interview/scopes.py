@@ -176,9 +176,11 @@ def _base_query(user_id: int, scope: Scope) -> sa.Select[Any]:
         query = query.where(
             sa.or_(Question.article_id.in_(in_tracks), Article.key.in_(scope.articles))
         )
-    else:
+    elif scope.mock is None and not scope.missed_today:
+        # What the learner picked by name stands; otherwise their own tracks (a learner in no
+        # track drills the whole catalogue).
         track_ids = _learner_track_ids(user_id)
-        if track_ids:  # a learner in no track drills the whole catalogue
+        if track_ids:
             query = query.where(
                 Question.article_id.in_(
                     sa.select(TrackArticle.article_id).where(TrackArticle.track_id.in_(track_ids))
