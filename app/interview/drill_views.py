@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
 from app.domain.questions import AnswerMode, answer_mode
@@ -23,8 +24,8 @@ def _choices(drill_id: int, position: int, question: object) -> list[tuple[int, 
 
 def _drill_form() -> DrillForm:
     form = DrillForm()
-    form.tracks.choices = [(t.track.key, t.track.title) for t in catalog.list_tracks()]
-    form.articles.choices = [(a.key, a.title) for a in catalog.list_articles()]
+    form.tracks.choices = [SelectChoice(t.track.key, t.track.title) for t in catalog.list_tracks()]
+    form.articles.choices = [SelectChoice(a.key, a.title) for a in catalog.list_articles()]
     return form
 
 

@@ -11,6 +11,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.services.interview import DrillOrder
@@ -33,9 +34,9 @@ class DrillForm(FlaskForm):
     order = SelectField(
         "Order",
         choices=[
-            (DrillOrder.WEAKEST.value, "Weakest first"),
-            (DrillOrder.RANDOM.value, "Random"),
-            (DrillOrder.TRACK.value, "Track order"),
+            SelectChoice(DrillOrder.WEAKEST.value, "Weakest first"),
+            SelectChoice(DrillOrder.RANDOM.value, "Random"),
+            SelectChoice(DrillOrder.TRACK.value, "Track order"),
         ],
         default=DrillOrder.WEAKEST.value,
     )
@@ -64,7 +65,7 @@ class RapidForm(FlaskForm):
     scope = SelectField("Questions from", choices=[], validate_choice=False)
     seconds = RadioField(
         "Length",
-        choices=[(str(s), f"{s} seconds") for s in ROUND_SECONDS],
+        choices=[SelectChoice(str(s), f"{s} seconds") for s in ROUND_SECONDS],
         default=str(ROUND_SECONDS[0]),
     )
 
@@ -78,7 +79,7 @@ class MockForm(FlaskForm):
     article = StringField(validators=[InputRequired()])
     minutes = RadioField(
         "Time to speak",
-        choices=[(str(m), f"{m} minutes") for m in MINUTES],
+        choices=[SelectChoice(str(m), f"{m} minutes") for m in MINUTES],
         default="4",
     )
 

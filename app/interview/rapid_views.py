@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
 from app.interview import bp
@@ -16,7 +17,7 @@ from app.services.interview import rapid_fire
 from app.services.interview.rapid_fire import RoundOver
 
 
-def scope_choices(user_id: int) -> list[tuple[str, str]]:
+def scope_choices(user_id: int) -> list[SelectChoice]:
     """All my tracks, then each track I study, then every track."""
     mine = [e.track for e in study.list_enrolments(user_id)]
     others = [t.track for t in catalog.list_tracks() if t.track not in mine]
