@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from app.config import PROJECT_ROOT
 from app.domain.scheduling import CardState, Rating
 from app.extensions import db
-from app.models import Card, DrillAnswer, Question, ReviewLog
+from app.models import Card, DrillAnswer, Question, RapidAnswer, ReviewLog
 from app.services import banks, study
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.services.interview import Scope, drills, mocks, prep, rapid_fire
@@ -354,3 +354,31 @@ def test_another_learners_drills_rounds_and_mocks_are_out_of_reach(learner: int)
     assert drills.get_drill(learner, drill.id).position == 0
     assert rapid_fire.get_round(learner, round_.id).answered == 0
     assert mocks.get_mock(learner, mock.id).covered is None
+
+
+def test_two_answers_to_one_place_race_to_one(app: Any, learner: int) -> None:
+    from tests.concurrency import race
+
+    question = next(q for q in _questions("table_side") if q.correct is not None)
+    drill = drills.start_drill(learner, Scope(questions=(question.id,)), now=NOW)
+    right = str(question.correct)
+    wrong = str((question.correct or 0) + 1)
+    round_ = rapid_fire.start_round(learner, scope_key="all", seconds=60, now=NOW)
+    first = db.session.get(Question, round_.question_ids[0])
+    assert first is not None and first.correct is not None
+    drill_id, round_id, choice = drill.id, round_.id, str(first.correct)
+    db.session.remove()
+
+    outcomes = race(
+        app,
+        lambda: drills.answer_drill(learner, drill_id, position=0, response=right, now=NOW),
+        lambda: drills.answer_drill(learner, drill_id, position=0, response=wrong, now=NOW),
+        lambda: rapid_fire.answer_round(learner, round_id, position=0, response=choice, now=NOW),
+        lambda: rapid_fire.answer_round(learner, round_id, position=0, response=choice, now=NOW),
+    )
+    assert all(isinstance(o, DrillAnswer | RapidAnswer | Conflict) for o in outcomes), outcomes
+    stored = db.session.scalars(sa.select(DrillAnswer).where(DrillAnswer.drill_id == drill_id))
+    assert len(stored.all()) == 1
+    assert drills.get_drill(learner, drill_id).position == 1
+    row = rapid_fire.get_round(learner, round_id)
+    assert (row.answered, row.correct, len(row.answers)) == (1, 1, 1)

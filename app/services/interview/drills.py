@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import scheduling as fsrs
@@ -24,6 +23,7 @@ from app.domain.studyday import StudyDay, study_day
 from app.extensions import db
 from app.models import Card, Drill, DrillAnswer, Question, ReviewLog
 from app.services.errors import Conflict, NotFound, ValidationError
+from app.services.interview.answered import commit_once
 from app.services.interview.scopes import DrillOrder, Scope, check_scope, ordered, resolve
 from app.services.study.answers import answer as schedule_answer
 from app.services.study.cards import grading_spec
@@ -236,19 +236,7 @@ def answer_drill(
     )
     db.session.add(row)
     drill.position = position + 1
-    try:
-        db.session.commit()
-    except (IntegrityError, StaleDataError):
-        db.session.rollback()
-        again = db.session.scalar(
-            sa.select(DrillAnswer).where(
-                DrillAnswer.drill_id == drill_id, DrillAnswer.position == position
-            )
-        )
-        if again is None:
-            raise Conflict("This drill changed in another tab; reload it.") from None
-        return again
-    return row
+    return commit_once(row, DrillAnswer.drill_id == drill_id, position, "drill")
 
 
 def drill_results(user_id: int, drill_id: int, now: datetime) -> DrillResults:

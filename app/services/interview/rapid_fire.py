@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.questions import GradingError, grade
 from app.extensions import db
 from app.models import Article, Question, RapidAnswer, RapidRound, Track, User
 from app.services.errors import Conflict, NotFound, ValidationError
+from app.services.interview.answered import commit_once
 from app.services.interview.scopes import RAPID_KINDS, Scope, resolve
 from app.services.study.cards import grading_spec, presented_choices
 from app.services.study.learners import get_user
@@ -163,19 +163,7 @@ def answer_round(
     if correct:
         row.correct += 1
         row.correct_ms += ms
-    try:
-        db.session.commit()
-    except (IntegrityError, StaleDataError):
-        db.session.rollback()
-        again = db.session.scalar(
-            sa.select(RapidAnswer).where(
-                RapidAnswer.round_id == round_id, RapidAnswer.position == position
-            )
-        )
-        if again is None:
-            raise Conflict("This round changed in another tab; reload it.") from None
-        return again
-    return answer
+    return commit_once(answer, RapidAnswer.round_id == round_id, position, "round")
 
 
 def rank_key(row: RapidRound) -> tuple[int, int]:
