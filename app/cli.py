@@ -195,6 +195,10 @@ def banks_preview(file: Path) -> None:
         click.echo(f"A: {q.answer}")
         if q.explanation:
             click.echo(f"Why: {q.explanation}")
+    for article in bank.articles:
+        click.echo(f"\nMock interview on {article.key}: {article.interview_prompt}")
+        for number, point in enumerate(article.rubric, 1):
+            click.echo(f"  {number:2d}. [{point.source}] {point.text}")
     click.echo(f"\n{len(bank.questions)} questions from {file}")
     if bank.errors:
         sys.exit(1)

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
-from app.domain.questions import AnswerMode, answer_mode
+from app.domain.questions import KINDS, AnswerMode, answer_mode
 from app.interview import bp
 from app.interview.forms import DrillAnswerForm, DrillForm, PlainForm
 from app.services import catalog
@@ -91,7 +91,7 @@ def drill(drill_id: int) -> Response | str:
         seconds_left=(row.ends_at - moment).total_seconds() if row.ends_at else None,
         shown_at=int(moment.timestamp() * 1000),
         form=DrillAnswerForm(),
-        recall=AnswerMode.RECALL,
+        kind_label=KINDS[question.kind].label if question is not None else "",
     )
 
 

@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.services.interview import DrillOrder
 from app.services.interview.drills import COUNT_MAX, MINUTES_MAX
@@ -22,8 +23,14 @@ from app.services.interview.scopes import WEAKEST_MAX
 
 
 class DrillForm(FlaskForm):
-    tracks = SelectMultipleField("Tracks", choices=[], validate_choice=False)
-    articles = SelectMultipleField("Articles", choices=[], validate_choice=False)
+    tracks = SelectMultipleField(
+        "Tracks", choices=[], validate_choice=False,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+    )  # fmt: skip
+    articles = SelectMultipleField(
+        "Articles", choices=[], validate_choice=False,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+    )  # fmt: skip
     tags = StringField("Tags", validators=[Optional()], description="Separate tags by commas.")
     tradeoffs_only = BooleanField("Only key trade-offs and trade-off tables")
     weakest = IntegerField(

@@ -50,6 +50,11 @@ def test_banks_preview_prints_the_questions_of_one_file(runner):
     assert result.exit_code == 0, result.output
     assert "[key_tradeoff] load-balancing:key_tradeoff" in result.output
     assert "Speed vs Features" in result.output
+    assert (
+        "Mock interview on load-balancing: Walk me through the trade-off between L4 load "
+        "balancer and L7 load balancer: when would you choose each?" in result.output
+    )
+    assert "[table] **What it inspects** — L4 load balancer: IP addresses" in result.output
     assert "questions from" in result.output
 
 
