@@ -91,7 +91,7 @@ def interview_prep() -> schema.Prep:
             for r in overview.readiness
         ],
         weakest=[
-            schema.WeakTradeoff(
+            schema.WeakestTradeoff(
                 article=_article(w.article), key_tradeoff=w.article.key_tradeoff,
                 recall=min(1.0, max(0.0, w.recall)), lapses=w.lapses, missed_points=w.missed_points,
             )

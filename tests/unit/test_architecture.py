@@ -87,3 +87,26 @@ def test_only_the_plans_module_writes_the_study_days():
             continue
         text = path.read_text()
         assert not [w for w in writes if w in text], f"{path.relative_to(ROOT)} writes study_days"
+
+
+def test_every_api_model_has_its_own_name() -> None:
+    """The OpenAPI document names schemas by class name: two models of one name would share
+    one schema, and one of them would be documented wrongly."""
+    import importlib
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    import app.api.schemas as schemas
+
+    seen: dict[str, str] = {}
+    for module_info in pkgutil.iter_modules(schemas.__path__):
+        module = importlib.import_module(f"app.api.schemas.{module_info.name}")
+        for name, value in vars(module).items():
+            if (
+                isinstance(value, type)
+                and issubclass(value, BaseModel)
+                and value.__module__ == module.__name__
+            ):
+                assert name not in seen, f"{name} is declared in {seen[name]} and {module.__name__}"
+                seen[name] = module.__name__

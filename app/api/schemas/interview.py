@@ -221,7 +221,7 @@ class Readiness(Reply):
     share: Probability
 
 
-class WeakTradeoff(Reply):
+class WeakestTradeoff(Reply):
     article: ArticleRef
     key_tradeoff: str | None
     recall: Probability
@@ -237,7 +237,7 @@ class Suggestion(Reply):
 
 class Prep(Reply):
     readiness: list[Readiness]
-    weakest: list[WeakTradeoff]
+    weakest: list[WeakestTradeoff]
     bests: list[Round]
     mocks: list[Mock]
     suggestion: Suggestion
