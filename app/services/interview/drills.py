@@ -76,7 +76,7 @@ def start_drill(
         errors["minutes"] = f"Choose from 1 to {MINUTES_MAX} minutes, or no time limit."
     if errors:
         raise ValidationError(errors)
-    check_scope(scope)
+    check_scope(user_id, scope)
     get_user(user_id)
     questions = resolve(user_id, scope, now)
     if not questions:

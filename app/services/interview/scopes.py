@@ -118,9 +118,15 @@ class Scope:
         return " · ".join(parts) or "all my tracks"
 
 
-def check_scope(scope: Scope) -> None:
-    """Refuse a scope that names nothing that exists, saying which part."""
+def check_scope(user_id: int, scope: Scope) -> None:
+    """Refuse a scope that names nothing that exists (for this learner), saying which part."""
     errors: dict[str, str] = {}
+    if scope.mock is not None:
+        mock = db.session.get(MockInterview, scope.mock)
+        if mock is None or mock.user_id != user_id:
+            errors["mock"] = f"No mock interview {scope.mock}."
+        elif mock.covered is None:
+            errors["mock"] = "Score this mock interview first: its missed points are the drill."
     if scope.weakest is not None and not 1 <= scope.weakest <= WEAKEST_MAX:
         errors["weakest"] = f"Choose from 1 to {WEAKEST_MAX} weakest questions."
     if len(scope.questions) > LIST_MAX:
