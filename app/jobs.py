@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -26,7 +27,8 @@ from flask import Flask, current_app
 
 from app.clock import now
 from app.extensions import db
-from app.services import fits, mail, reminders, study
+from app.models import OutboxMessage
+from app.services import fits, groups, mail, reminders, study
 from app.services.lease import Lease, lease_for
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,23 @@ def send_digests() -> None:
         log.info("job send_digests: sent %d, %d already had one today", run.sent, run.already_sent)
 
 
+def assign_group_weeks() -> None:
+    with _context():
+        config = current_app.config
+        run = groups.weeks.assign_due(now=now(), base_url=config["BASE_URL"])
+        smtp = smtp_settings(config)
+        if run.message_ids and smtp.enabled:
+            notices = list(
+                db.session.scalars(
+                    sa.select(OutboxMessage).where(OutboxMessage.id.in_(run.message_ids))
+                )
+            )
+            mail.deliver(notices, smtp, now=now())
+            db.session.commit()
+        if run.assigned:
+            log.info("job assign_group_weeks: %d weeks assigned, %d told", run.assigned, run.told)
+
+
 def prepare_plans() -> None:
     with _context():
         run = study.prepare_plans(now=now())
@@ -97,6 +116,12 @@ JOBS = (
         send_digests,
         CronTrigger(minute=1, timezone="UTC"),
         "hourly: reminder digests for learners whose local hour has come",
+    ),
+    JobSpec(
+        "assign-group-weeks",
+        assign_group_weeks,
+        CronTrigger(minute="*/5", timezone="UTC"),
+        "every 5 min: give each reading group whose week has turned its next article",
     ),
     JobSpec(
         "prepare-plans",

@@ -9,6 +9,15 @@ from app.models.daily import (
     SchedulerLease,
     StudyDay,
 )
+from app.models.groups import (
+    Group,
+    GroupInvite,
+    GroupMember,
+    GroupQuiz,
+    GroupQuizAnswer,
+    GroupRead,
+    GroupWeek,
+)
 from app.models.interview import Drill, DrillAnswer, MockInterview, RapidAnswer, RapidRound
 from app.models.study import Card, CardChange, Enrolment, Preset, ReviewLog
 from app.models.users import ApiToken, User
@@ -23,6 +32,13 @@ __all__ = [
     "DrillAnswer",
     "Enrolment",
     "ExtraNewCards",
+    "Group",
+    "GroupInvite",
+    "GroupMember",
+    "GroupQuiz",
+    "GroupQuizAnswer",
+    "GroupRead",
+    "GroupWeek",
     "MockInterview",
     "OutboxMessage",
     "ParameterFit",

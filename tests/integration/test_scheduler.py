@@ -143,7 +143,13 @@ def test_build_scheduler_stores_every_job_once_with_coalesce_and_one_instance(ap
         )
     ).all()
     stored = {job_id: (next_run, pickle.loads(state)) for job_id, next_run, state in rows}
-    assert set(stored) == {"send-digests", "prepare-plans", "nightly-fits", "queued-fits"}
+    assert set(stored) == {
+        "send-digests",
+        "assign-group-weeks",
+        "prepare-plans",
+        "nightly-fits",
+        "queued-fits",
+    }
     assert set(stored) == {spec.id for spec in JOBS}
     for spec in JOBS:
         next_run, state = stored[spec.id]
@@ -186,7 +192,10 @@ def test_the_cli_names_the_jobs_and_refuses_an_unknown_one(app, runner):
     assert [line.split()[0] for line in listed.output.splitlines()] == [s.id for s in JOBS]
     unknown = runner.invoke(args=["scheduler", "run-job", "send-everything"])
     assert unknown.exit_code == 2
-    assert "choose one of send-digests, prepare-plans, nightly-fits, queued-fits" in unknown.output
+    assert (
+        "choose one of send-digests, assign-group-weeks, prepare-plans, nightly-fits, queued-fits"
+        in unknown.output
+    )
 
 
 def test_two_digest_runs_racing_send_each_learner_one_digest(app):
