@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.catalog.views import bp as catalog_bp
+    from app.groups import bp as groups_bp
     from app.interview import bp as interview_bp
     from app.main.views import bp as main_bp
     from app.stats.views import bp as stats_bp
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(interview_bp)
+    app.register_blueprint(groups_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(api_bp)

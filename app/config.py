@@ -50,6 +50,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_LOGIN_IP": "20 per minute; 200 per hour",
         "RATELIMIT_LOGIN_ACCOUNT": "5 per minute; 30 per hour",
         "RATELIMIT_REGISTER_IP": "10 per hour",
+        # Joining a group by invite code, per signed-in account: codes cannot be guessed at speed.
+        "RATELIMIT_JOIN": "10 per minute; 50 per hour",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
