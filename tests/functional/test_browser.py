@@ -292,6 +292,7 @@ def test_keys_bury_suspend_help_and_escape(
     page.wait_for_load_state()
 
     help_list = page.locator("#keys-help")
+    expect(page.locator("html[data-keys=ready]")).to_have_count(1)
     if page.locator("#response").count():
         # The answer box takes focus once the page renders; Escape leaves it.
         expect(page.locator("#response")).to_be_focused()

@@ -53,7 +53,9 @@ def test_a_rapid_fire_round_and_a_mock_interview_by_keyboard(
     page.goto(f"{base}/interview/rapid/?scope=track:os")
     page.keyboard.press("Enter")
     expect(page.locator("#timer")).to_be_visible()
+    keys_ready = page.locator("html[data-keys=ready]")
     for answered in range(1, 6):
+        expect(keys_ready).to_have_count(1)  # the page's script listens before a key is pressed
         page.keyboard.press("a")
         expect(page.locator(".rapid-bar")).to_contain_text(f"right of {answered}")
     # The server's clock jumps to the round's last two seconds: the page counts down from what
@@ -83,8 +85,10 @@ def test_a_rapid_fire_round_and_a_mock_interview_by_keyboard(
     page.locator("#start-mock").click()
     expect(page.locator("#mock-prompt")).to_contain_text("Process and Thread")
     expect(page.locator("#timer")).to_contain_text(re.compile(r"^[23]:\d\d$"))
+    expect(keys_ready).to_have_count(1)
     page.keyboard.press(" ")
     expect(page.locator("#rubric-form")).to_be_visible()
+    expect(keys_ready).to_have_count(1)
     points = page.locator(".rubric-point").count()
     assert points >= 10
     page.keyboard.press("1")

@@ -66,4 +66,5 @@
       }
     }
   });
+  document.documentElement.setAttribute("data-keys", "ready");  // the keys above now work
 })();

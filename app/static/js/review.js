@@ -106,4 +106,5 @@
       if (button) { event.preventDefault(); submitOnce(button.form, button); }
     }
   });
+  document.documentElement.setAttribute("data-keys", "ready");  // the keys above now work
 })();
