@@ -26,9 +26,11 @@ DESCRIPTION = (
 )
 ERRORS = {
     401: "Missing, unknown or revoked token.",
+    403: "The caller's role in the group does not allow this.",
     404: "No such resource, or not yours.",
     409: "The state changed under the request.",
     422: "The request is wrong; details.fields says where.",
+    429: "Too many attempts; wait and try again.",
 }
 BODY_MESSAGE = "Send a JSON object with Content-Type: application/json."
 

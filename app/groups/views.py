@@ -12,7 +12,6 @@ from app.clock import now
 from app.extensions import limiter
 from app.groups import bp
 from app.groups.forms import GroupForm, InviteForm, JoinForm, PlainForm, RoleForm, SharingForm
-from app.models import Article, Group
 from app.services import catalog
 from app.services.errors import ValidationError
 from app.services.groups import GroupRole, groups, invites, members, weeks
@@ -83,7 +82,7 @@ def group(group_id: int) -> str:
         host=host,
         owner=_is(page.me, GroupRole.OWNER),
         invites=invites.invites(current_user.id, group_id, moment) if host else [],
-        upcoming=_upcoming(page.group) if host else [],
+        upcoming=weeks.upcoming(current_user.id, group_id) if host else [],
         local=lambda moment: groups.local_time(page.group, moment),
         weekdays=groups.WEEKDAYS,
         form=PlainForm(),
@@ -91,17 +90,6 @@ def group(group_id: int) -> str:
         role_form=RoleForm(),
         now=moment,
     )
-
-
-def _upcoming(group: Group) -> list[tuple[Article, bool]]:
-    """The track's articles not assigned yet, in the group's order, each with 'skipped'."""
-    assigned = {w.article_id for w in weeks.weeks_of(group.id)}
-    track = weeks.track_order(group.track_id)
-    order = [a for a in group.article_order or () if a in track]
-    order += [a for a in track if a not in order]
-    skipped = set(group.skipped or ())
-    articles = {a.id: a for a in catalog.track_articles(group.track)}
-    return [(articles[a], a in skipped) for a in order if a not in assigned and a in articles]
 
 
 @bp.post("/<int:group_id>/read")

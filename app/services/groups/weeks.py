@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Article, Group, GroupMember, GroupWeek, OutboxMessage, TrackArticle, User
 from app.services.errors import ValidationError
-from app.services.groups.members import GroupRole, commit_guarded, require
+from app.services.groups.members import GroupRole, commit_guarded, membership, require
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,21 @@ def weeks_of(group_id: int) -> list[GroupWeek]:
             .order_by(GroupWeek.starts_on.desc())
         )
     )
+
+
+def upcoming(user_id: int, group_id: int) -> list[tuple[Article, bool]]:
+    """The track's articles not assigned yet, in the group's order, each with whether the host
+    skipped it."""
+    group, _ = membership(user_id, group_id)
+    assigned = {w.article_id for w in weeks_of(group.id)}
+    track = track_order(group.track_id)
+    order = [a for a in group.article_order or () if a in track]
+    order += [a for a in track if a not in order]
+    skipped = set(group.skipped or ())
+    articles = {
+        a.id: a for a in db.session.scalars(sa.select(Article).where(Article.id.in_(order)))
+    }
+    return [(articles[a], a in skipped) for a in order if a not in assigned]
 
 
 def move(user_id: int, group_id: int, article_id: int, action: str) -> list[int]:
