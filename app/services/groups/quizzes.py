@@ -246,6 +246,14 @@ class QuizResults:
     tradeoffs: tuple[TradeoffResult, ...]
 
 
+def _table_aspect(question: Question) -> str | None:
+    """The row of a table question, from its answer ("**Option** — Aspect: cell")."""
+    if not question.kind.startswith("table_") or " — " not in question.answer:
+        return None
+    aspect = question.answer.split(" — ", 1)[1].split(":", 1)[0].strip()
+    return aspect or None
+
+
 def tradeoff_labels(articles: list[Article], questions: list[Question]) -> dict[int, str]:
     """The trade-off each question asks about, as people read it: the table row it comes from
     (from the article's rubric) or the article's key trade-off."""
@@ -259,12 +267,15 @@ def tradeoff_labels(articles: list[Article], questions: list[Question]) -> dict[
     labels: dict[int, str] = {}
     for question in questions:
         article = titles[question.article_id]
+        aspect = _table_aspect(question)
         if question.key in by_key:
             labels[question.id] = f"{by_key[question.key]} ({article.title})"
+        elif aspect:
+            labels[question.id] = f"{aspect} ({article.title})"
         elif question.kind.startswith("key_tradeoff"):
             labels[question.id] = f"{article.key_tradeoff or 'Key trade-off'} ({article.title})"
         else:
-            labels[question.id] = f"Other questions ({article.title})"
+            labels[question.id] = f"Questions written for {article.title}"
     return labels
 
 
