@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
+from app.forms import show_errors
 from app.groups import bp
 from app.groups.forms import PlainForm, QuizForm
 from app.services.errors import ValidationError
@@ -41,9 +42,7 @@ def new_quiz(group_id: int) -> Response | str | tuple[str, int]:
                 now=moment,
             )
         except ValidationError as error:
-            for field, message in error.errors.items():
-                target = form.deadline if field == "deadline" else form.questions
-                target.errors = [*target.errors, message]
+            show_errors(form, error, form.questions)
         else:
             flash("Quiz ready: members can answer it until the deadline.", "ok")
             return redirect(url_for("groups.quiz", group_id=group_id, quiz_id=quiz.id))

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
 from app.extensions import limiter
+from app.forms import show_errors
 from app.groups import bp
 from app.groups.forms import GroupForm, InviteForm, JoinForm, PlainForm, RoleForm, SharingForm
 from app.services import catalog
@@ -55,9 +56,7 @@ def index() -> Response | str | tuple[str, int]:
                 now=now(),
             )
         except ValidationError as error:
-            for field, message in error.errors.items():
-                target = form._fields.get(field, form.week_time)
-                target.errors = [*target.errors, message]
+            show_errors(form, error, form.week_time)
         else:
             flash(f"{group.name} is ready. Invite the others from its page.", "ok")
             return redirect(url_for("groups.group", group_id=group.id))

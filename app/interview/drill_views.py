@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
 from app.domain.questions import KINDS, AnswerMode, answer_mode
+from app.forms import show_errors
 from app.interview import bp
 from app.interview.forms import DrillAnswerForm, DrillForm, PlainForm
 from app.services import catalog
@@ -57,9 +58,7 @@ def new_drill() -> Response | str | tuple[str, int]:
                 counts=bool(form.counts.data),
             )
         except ValidationError as error:
-            for field, message in error.errors.items():
-                target = form._fields.get(field, form.tracks)
-                target.errors = [*target.errors, message]
+            show_errors(form, error, form.tracks)
         else:
             return redirect(url_for("interview.drill", drill_id=drill.id))
     status = 422 if request.method == "POST" else 200

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
+from app.forms import show_errors
 from app.interview import bp
 from app.interview.forms import PlainForm, RapidAnswerForm, RapidForm
 from app.services import catalog, study
@@ -41,9 +42,7 @@ def rapid() -> Response | str | tuple[str, int]:
                 now=moment,
             )
         except ValidationError as error:
-            for field, message in error.errors.items():
-                target = form._fields.get(field, form.scope)
-                target.errors = [*target.errors, message]
+            show_errors(form, error, form.scope)
         else:
             return redirect(url_for("interview.rapid_round", round_id=row.id))
     status = 422 if request.method == "POST" else 200

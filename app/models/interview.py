@@ -60,7 +60,7 @@ class DrillAnswer(db.Model):  # type: ignore[name-defined,misc]
     rating: Mapped[int]
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_ms: Mapped[int | None]
-    # The answer also went into the long-term schedule as a review (see drills.counts_as_review).
+    # The answer also went into the long-term schedule as a review (study.outside_answers).
     counted: Mapped[bool] = mapped_column(default=False)
 
     question: Mapped[Question] = relationship()

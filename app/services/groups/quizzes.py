@@ -3,7 +3,7 @@ zone; each member answers once before it; after it (or once the host closes it) 
 
 Only multiple-choice questions go into a quiz (key trade-offs, trade-off tables, authored
 questions), so every answer is graded the same way for everyone. A member who opts in has each
-answer count in their own schedule by the drills' rule (`interview.drills.counts_as_review`).
+answer count in their own schedule by the drills' rule (`study.outside_answers`).
 """
 
 from __future__ import annotations
@@ -18,16 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.questions import GradingError, grade
-from app.domain.studyday import study_day
 from app.extensions import db
-from app.models import Article, Card, Group, GroupQuiz, GroupQuizAnswer, Question
+from app.models import Article, Group, GroupQuiz, GroupQuizAnswer, Question
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.services.groups.members import GroupRole, membership, require
 from app.services.groups.weeks import current_week
-from app.services.interview.drills import counts_as_review
-from app.services.study.answers import answer as schedule_answer
 from app.services.study.cards import grading_spec
-from app.services.study.learners import get_user
+from app.services.study.outside_answers import count_if_due
 
 QUIZ_KINDS = ("key_tradeoff", "key_tradeoff_reverse", "table_which", "table_side", "authored")
 QUIZ_MAX = 30
@@ -179,25 +176,14 @@ def answer_quiz(
 def _count_in_schedule(
     user_id: int, quiz: GroupQuiz, graded: list[tuple[Question, str, bool]], now: datetime
 ) -> set[int]:
-    user = get_user(user_id)
-    day = study_day(now, user.timezone, user.day_start_hour)
-    counted: set[int] = set()
-    for question, response, _ in graded:
-        card = db.session.scalar(
-            sa.select(Card).where(Card.user_id == user_id, Card.question_id == question.id)
+    return {
+        question.id
+        for question, response, _ in graded
+        if count_if_due(
+            user_id, question.id, review_id=f"quiz-{quiz.id}-{question.id}", now=now,
+            response=response,
         )
-        if counts_as_review(card, day, now):
-            assert card is not None
-            schedule_answer(
-                user_id,
-                review_id=f"quiz-{quiz.id}-{question.id}",
-                question_id=question.id,
-                version=card.version,
-                now=now,
-                response=response,
-            )
-            counted.add(question.id)
-    return counted
+    }  # fmt: skip
 
 
 def close_quiz(user_id: int, group_id: int, quiz_id: int, now: datetime) -> GroupQuiz:

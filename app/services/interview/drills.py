@@ -2,11 +2,8 @@
 the long-term schedule.
 
 As Anki's filtered decks with rescheduling off, a drill's answers are logged in `drill_answers`
-and change no card. A learner may opt in to "count toward my schedule"; then, as Anki does with
-rescheduling on, an answer also goes into the schedule as a review only when it is the first
-answer to that card on the learner's study day and the card is due today or being relearned
-after a failure (`counts_as_review`). New questions, cards not due, suspended or buried cards and
-every later answer on the same day stay out of FSRS.
+and change no card. A learner may opt in to "count toward my schedule"; then an answer also goes
+into the schedule by Anki's rescheduling rule (`study.outside_answers`).
 """
 
 from __future__ import annotations
@@ -19,15 +16,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import scheduling as fsrs
 from app.domain.questions import AnswerMode, GradingError, answer_mode, grade
-from app.domain.studyday import StudyDay, study_day
 from app.extensions import db
-from app.models import Card, Drill, DrillAnswer, Question, ReviewLog
+from app.models import Drill, DrillAnswer, Question
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.services.interview.answered import commit_once
 from app.services.interview.scopes import DrillOrder, Scope, check_scope, ordered, resolve
-from app.services.study.answers import answer as schedule_answer
 from app.services.study.cards import grading_spec
 from app.services.study.learners import get_user
+from app.services.study.outside_answers import count_if_due
 
 COUNT_MAX = 100
 # A drill's choices are shuffled by the drill and the question's place in it (stable on reload).
@@ -131,29 +127,6 @@ def finish_drill(user_id: int, drill_id: int, now: datetime) -> Drill:
     return drill
 
 
-def counts_as_review(card: Card | None, day: StudyDay, now: datetime) -> bool:
-    """Anki's rule for a rescheduling filtered deck, on one answer: the card's first answer of
-    the study day, on a card that is due today or relearning after a failure."""
-    if card is None or card.state == fsrs.CardState.NEW or card.suspended:
-        return False
-    if card.buried_until is not None and card.buried_until > now:
-        return False
-    answered_today = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(ReviewLog)
-        .where(
-            ReviewLog.card_id == card.id,
-            ReviewLog.study_date == day.date,
-            ReviewLog.undone_at.is_(None),
-        )
-    )
-    if answered_today:
-        return False
-    if card.state in (fsrs.CardState.LEARNING, fsrs.CardState.RELEARNING):
-        return True
-    return card.due is not None and card.due < day.end
-
-
 def _grade(question: Question, response: str | None, rating: int | None) -> tuple[bool, int]:
     """Whether the answer was right, and the rating it would carry into the schedule."""
     spec = grading_spec(question)
@@ -202,27 +175,17 @@ def answer_drill(
         raise NotFound("that question is gone from the banks")
     correct, chosen = _grade(question, response, rating)
     recall = answer_mode(grading_spec(question)) is AnswerMode.RECALL
-    counted = False
-    if drill.counts:
-        user = get_user(user_id)
-        day = study_day(now, user.timezone, user.day_start_hour)
-        card = db.session.scalar(
-            sa.select(Card).where(Card.user_id == user_id, Card.question_id == question.id)
-        )
-        if counts_as_review(card, day, now):
-            assert card is not None
-            schedule_answer(
-                user_id,
-                review_id=f"drill-{drill.id}-{position}",
-                question_id=question.id,
-                version=card.version,
-                now=now,
-                rating=chosen if recall else None,
-                response=None if recall else response,
-                duration_ms=duration_ms,
-            )
-            counted = True
-            drill = get_drill(user_id, drill_id)
+    counted = drill.counts and count_if_due(
+        user_id,
+        question.id,
+        review_id=f"drill-{drill.id}-{position}",
+        now=now,
+        rating=chosen if recall else None,
+        response=None if recall else response,
+        duration_ms=duration_ms,
+    )
+    if counted:
+        drill = get_drill(user_id, drill_id)  # the review's commit expired it
     row = DrillAnswer(
         drill_id=drill.id,
         position=position,
