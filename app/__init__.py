@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from app.catalog.views import bp as catalog_bp
     from app.groups import bp as groups_bp
     from app.interview import bp as interview_bp
+    from app.live import bp as live_bp
     from app.main.views import bp as main_bp
     from app.stats.views import bp as stats_bp
     from app.study.views import bp as study_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(study_bp)
     app.register_blueprint(interview_bp)
     app.register_blueprint(groups_bp)
+    app.register_blueprint(live_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(api_bp)

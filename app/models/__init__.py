@@ -19,6 +19,7 @@ from app.models.groups import (
     GroupWeek,
 )
 from app.models.interview import Drill, DrillAnswer, MockInterview, RapidAnswer, RapidRound
+from app.models.live import LiveAnswer, LivePlayer, LiveQuiz
 from app.models.study import Card, CardChange, Enrolment, Preset, ReviewLog
 from app.models.users import ApiToken, User
 
@@ -39,6 +40,9 @@ __all__ = [
     "GroupQuizAnswer",
     "GroupRead",
     "GroupWeek",
+    "LiveAnswer",
+    "LivePlayer",
+    "LiveQuiz",
     "MockInterview",
     "OutboxMessage",
     "ParameterFit",

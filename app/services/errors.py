@@ -27,6 +27,13 @@ class ValidationError(ServiceError):
         self.details = {"fields": errors}
 
 
+class Unauthorized(ServiceError):
+    """A credential was sent and is not valid (a missing one is for the caller to decide)."""
+
+    code = "unauthorized"
+    status = 401
+
+
 class NotFound(ServiceError):
     code = "not_found"
     status = 404
