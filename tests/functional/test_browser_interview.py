@@ -45,12 +45,14 @@ def test_a_rapid_fire_round_and_a_mock_interview_by_keyboard(
     # The prep page offers today's drill; Enter starts it, and it answers by the review keys.
     page.goto(f"{base}/interview/")
     expect(page.locator("#suggested")).to_contain_text("Today's drill")
+    expect(page.locator("#start-suggested")).to_be_focused()  # autofocus lands after load
     page.keyboard.press("Enter")
     expect(page.locator("section.drill")).to_be_visible()
     expect(page.locator("#drill-position")).to_contain_text("1 of 10")
 
     # Rapid-fire: 60 seconds, started and answered by keyboard alone.
     page.goto(f"{base}/interview/rapid/?scope=track:os")
+    expect(page.locator("#start-round")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#timer")).to_be_visible()
     keys_ready = page.locator("html[data-keys=ready]")
