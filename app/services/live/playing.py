@@ -88,10 +88,10 @@ def join(
             quiz_id=quiz.id, user_id=as_user, nickname=shown, nickname_key=shown.casefold(),
             seat=secrets.token_urlsafe(24), joined_at=now,
         )  # fmt: skip
-        db.session.add(player)
-        if quiz.phase == LivePhase.LOBBY:
-            bump(quiz.id)  # the lobby lists who has joined
         try:
+            db.session.add(player)
+            if quiz.phase == LivePhase.LOBBY:
+                bump(quiz.id)  # the lobby lists who has joined
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
