@@ -175,7 +175,7 @@ def test_guests_reach_nothing_but_their_seat(app: Any, client: Any, tmp_path: Pa
         "/interview/",
         "/groups/",
         "/account/",
-        "/stats/",
+        "/stats",
         f"/live/{live['id']}/host",
     ):
         response = client.get(page)
