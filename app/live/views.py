@@ -136,9 +136,11 @@ def kick(quiz_id: int, player_id: int) -> Response:
     return redirect(url_for("live.host", quiz_id=quiz_id))
 
 
-@bp.post("/join")
-def join_by_code() -> Response:
+@bp.route("/join", methods=["GET", "POST"])
+def join_by_code() -> Response | str:
     form = CodeForm()
+    if request.method == "GET":
+        return render_template("live/code.html", form=form)
     code = (form.code.data or "").strip().upper()
     if not form.validate_on_submit() or not code:
         flash("Type the code on the host's screen.", "error")
