@@ -33,9 +33,10 @@ class ShownQuestion:
 
 
 @lru_cache(maxsize=512)
-def _shown(quiz_id: int, question_id: int) -> ShownQuestion:
+def _shown(quiz_id: int, code: str, question_id: int) -> ShownQuestion:
     """A question as the room sees it; questions do not change during a quiz, so each worker
-    renders it once."""
+    renders it once. The random code makes the key unique to this quiz even where ids are
+    reused (a database emptied and filled again)."""
     question = db.session.get(Question, question_id)
     assert question is not None and question.correct is not None
     order = presented_choices(
@@ -58,7 +59,7 @@ def _shown(quiz_id: int, question_id: int) -> ShownQuestion:
 def shown_question(quiz: LiveQuiz) -> ShownQuestion | None:
     if not 0 <= quiz.position < len(quiz.question_ids):
         return None
-    return _shown(quiz.id, quiz.question_ids[quiz.position])
+    return _shown(quiz.id, quiz.code, quiz.question_ids[quiz.position])
 
 
 def distribution(quiz: LiveQuiz, shown: ShownQuestion) -> tuple[int, ...]:
@@ -111,3 +112,45 @@ def standings(quiz_id: int) -> list[Standing]:
         Standing(rank, player_id, nickname, int(r), int(t))
         for rank, (player_id, nickname, r, t) in enumerate(rows, 1)
     ]
+
+
+@dataclass(frozen=True)
+class Room:
+    """What every player of a quiz sees alike at one version: computed once per version by each
+    worker (a version never changes what it shows), so a reveal to a full room costs one
+    distribution and one leaderboard, not one per player."""
+
+    version: int
+    question: ShownQuestion | None
+    counts: tuple[int, ...] | None
+    standings: tuple[Standing, ...]
+    players: int
+
+
+_rooms: dict[tuple[int, str, int], Room] = {}
+ROOMS_KEPT = 256
+
+
+def room(quiz: LiveQuiz) -> Room:
+    key = (quiz.id, quiz.code, quiz.version)
+    found = _rooms.get(key)
+    if found is not None:
+        return found
+    phase = quiz.phase
+    question = shown_question(quiz) if phase in ("question", "reveal") else None
+    counts = distribution(quiz, question) if question is not None and phase == "reveal" else None
+    board = tuple(standings(quiz.id)) if phase in ("reveal", "ended") else ()
+    players = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LivePlayer)
+            .where(LivePlayer.quiz_id == quiz.id, LivePlayer.kicked_at.is_(None))
+        )
+        or 0
+    )
+    made = Room(quiz.version, question, counts, board, players)
+    if phase != "question":  # while a question is open, answers (and joins) keep coming
+        if len(_rooms) >= ROOMS_KEPT:
+            _rooms.clear()
+        _rooms[key] = made
+    return made

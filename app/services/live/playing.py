@@ -23,9 +23,8 @@ from app.services.live.board import (
     LEADERBOARD_SIZE,
     ShownQuestion,
     Standing,
-    distribution,
+    room,
     shown_question,
-    standings,
 )
 from app.services.live.hosting import LivePhase, bump
 from app.services.study.cards import grading_spec
@@ -185,13 +184,25 @@ class PlayerState:
     me: Standing | None
 
 
+_VERSION_OF_SEAT = (
+    sa.select(LiveQuiz.version, LivePlayer.kicked_at)
+    .join(LiveQuiz, LiveQuiz.id == LivePlayer.quiz_id)
+    .where(LivePlayer.seat == sa.bindparam("seat"))
+)
+
+
 def player_state(secret: str, *, since: int | None = None) -> PlayerState | None:
-    """What the player sees now, or None when nothing changed since ``since`` (the version)."""
+    """What the player sees now, or None when nothing changed since ``since`` (the version).
+
+    Most polls change nothing: they cost one indexed read of the seat and its quiz's version."""
+    if since is not None:
+        found = db.session.execute(_VERSION_OF_SEAT, {"seat": (secret or "")[:64]}).first()
+        if found is not None and found.kicked_at is None and found.version == since:
+            db.session.rollback()  # end the read's transaction: nothing else happens here
+            return None
     player, quiz = seat(secret)
-    if since is not None and since == quiz.version:
-        return None
-    phase = LivePhase(quiz.phase)
-    question = shown_question(quiz) if phase in (LivePhase.QUESTION, LivePhase.REVEAL) else None
+    shared = room(quiz)
+    question = shared.question
     mine = None
     if question is not None:
         mine = db.session.scalar(
@@ -199,21 +210,7 @@ def player_state(secret: str, *, since: int | None = None) -> PlayerState | None
                 LiveAnswer.player_id == player.id, LiveAnswer.position == quiz.position
             )
         )
-    counts = (
-        distribution(quiz, question) if question is not None and phase == LivePhase.REVEAL else None
-    )
-    leaders: tuple[Standing, ...] = ()
-    me = None
-    if phase in (LivePhase.REVEAL, LivePhase.ENDED):
-        board = standings(quiz.id)
-        leaders = tuple(board[:LEADERBOARD_SIZE])
-        me = next((s for s in board if s.player_id == player.id), None)
-    players = (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(LivePlayer)
-            .where(LivePlayer.quiz_id == quiz.id, LivePlayer.kicked_at.is_(None))
-        )
-        or 0
-    )
+    leaders = shared.standings[:LEADERBOARD_SIZE]
+    me = next((s for s in shared.standings if s.player_id == player.id), None)
+    counts, players = shared.counts, shared.players
     return PlayerState(quiz, player, question, mine, players, counts, leaders, me)
