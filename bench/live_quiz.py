@@ -100,6 +100,7 @@ class Run:
         self.errors: Counter[str] = Counter()
         self.polls = 0
         self.ended = False
+        self.timed_out = False  # the run hit RUN_LIMIT_SECONDS before the quiz ended
 
 
 async def _player(client: httpx.AsyncClient, base: str, code: str, n: int, run: Run) -> None:
@@ -221,10 +222,16 @@ async def _drive(
         players = [
             asyncio.create_task(_player(client, base, code, n, run)) for n in range(run.players)
         ]
-        await asyncio.wait_for(
-            _host(client, base, token, quiz_id, run, open_seconds), RUN_LIMIT_SECONDS
-        )
-        await asyncio.wait_for(asyncio.gather(*players, return_exceptions=True), 30)
+        try:
+            await asyncio.wait_for(
+                _host(client, base, token, quiz_id, run, open_seconds), RUN_LIMIT_SECONDS
+            )
+        except TimeoutError:
+            run.timed_out = True
+            run.ended = True
+        _, pending = await asyncio.wait(players, timeout=30)
+        for task in pending:
+            task.cancel()
 
 
 def bench(
@@ -284,10 +291,13 @@ def _report(
     print(f"  question seen after the host's next: p50 {p(0.5):.2f} s, p99 {p(0.99):.2f} s, "
           f"max {worst:.2f} s ({len(seen)} of {expected} sightings); "
           f"target p99 < {TARGET_P99:.0f} s: {met}")  # fmt: skip
-    share = 100 * run.accepted / expected
-    print(f"  answers accepted: {run.accepted} of {expected} sent ({share:.1f}%); "
-          f"stored {stored}, stored twice {twice}; refused {dict(run.refused) or 0}")  # fmt: skip
+    sent = run.accepted + sum(run.refused.values())
+    print(f"  answers: {sent} sent by players who saw their question, {run.accepted} accepted "
+          f"({100 * run.accepted / max(sent, 1):.1f}%), refused {dict(run.refused) or 0} "
+          f"(409: the question had closed); stored {stored}, stored twice {twice}")  # fmt: skip
     print(f"  errors: {sum(run.errors.values())} {dict(run.errors) or ''}")
+    if run.timed_out:
+        print(f"  stopped at the {RUN_LIMIT_SECONDS} s bound before the quiz ended")
     print(f"  server CPU: {cpu:.1f} s over {wall:.1f} s = {cpu / wall:.2f} cores; "
           f"{run.polls / wall:.0f} polls/s served")  # fmt: skip
 

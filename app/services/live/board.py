@@ -149,8 +149,9 @@ def room(quiz: LiveQuiz) -> Room:
         or 0
     )
     made = Room(quiz.version, question, counts, board, players)
-    if phase != "question":  # while a question is open, answers (and joins) keep coming
-        if len(_rooms) >= ROOMS_KEPT:
-            _rooms.clear()
-        _rooms[key] = made
+    # Answers to an open question change nothing here (its distribution waits for the reveal);
+    # a guest joining mid-question shows in the count at the next version.
+    if len(_rooms) >= ROOMS_KEPT:
+        _rooms.clear()
+    _rooms[key] = made
     return made
