@@ -162,6 +162,7 @@ def act(host_id: int, quiz_id: int, action: str, *, version: int, now: datetime)
         and quiz.position + 1 >= len(quiz.question_ids)
     ):
         if phase == LivePhase.ENDED:
+            keep_results(quiz, now)  # in case keeping them failed the first time
             return quiz
         values = {"phase": LivePhase.ENDED, "ended_at": now, "deadline": None}
     elif action == HostAction.NEXT and phase in (LivePhase.LOBBY, LivePhase.REVEAL):
