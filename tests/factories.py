@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask.testing import FlaskClient
 
+from app.config import PROJECT_ROOT
 from app.models import User
 from app.services import accounts, tokens
 
@@ -45,3 +48,24 @@ def bearer(secret: str) -> dict[str, str]:
 
 def log_in(client: FlaskClient, email: str, password: str = PASSWORD, **extra: str) -> object:
     return client.post("/auth/login", data={"email": email, "password": password, **extra})
+
+
+# Two shipped articles in a small track "os": real questions of every kind, quick to sync.
+ARTICLES = ("01-process-vs-thread.md", "02-memory-management.md")
+TRACK = """\
+key: os
+title: OS
+description: Two articles for tests.
+level: beginner
+articles:
+  - process-vs-thread
+  - memory-management
+"""
+
+
+def write_os_bank(root: Path) -> Path:
+    (root / "tracks").mkdir(parents=True)
+    for name in ARTICLES:
+        shutil.copy(PROJECT_ROOT / "question_banks" / "backend-engineering-mastery" / name, root)
+    (root / "tracks" / "os.yaml").write_text(TRACK)
+    return root

@@ -12,10 +12,9 @@ from app.api.spec import spec
 from app.extensions import db
 from app.models import Question
 from app.services import banks
-from tests.factories import make_token, make_user
+from tests.factories import make_token, make_user, write_os_bank
 from tests.functional.api_client import Api
 from tests.functional.test_api_contract import documented_operations
-from tests.functional.test_api_interview import write_os_bank
 
 
 def test_a_reading_group_through_the_api(app: Any, client: Any, tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ clock, a mock interview scored against its rubric, and another learner kept out 
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,32 +11,12 @@ from typing import Any
 import pytest
 
 from app.api.spec import spec
-from app.config import PROJECT_ROOT
 from app.extensions import db
 from app.models import Question
 from app.services import banks, study
-from tests.factories import NOW, make_token, make_user
+from tests.factories import NOW, make_token, make_user, write_os_bank
 from tests.functional.api_client import Api
 from tests.functional.test_api_contract import documented_operations
-
-ARTICLES = ("01-process-vs-thread.md", "02-memory-management.md")
-TRACK = """\
-key: os
-title: OS
-description: Two articles for tests.
-level: beginner
-articles:
-  - process-vs-thread
-  - memory-management
-"""
-
-
-def write_os_bank(root: Path) -> Path:
-    (root / "tracks").mkdir(parents=True)
-    for name in ARTICLES:
-        shutil.copy(PROJECT_ROOT / "question_banks" / "backend-engineering-mastery" / name, root)
-    (root / "tracks" / "os.yaml").write_text(TRACK)
-    return root
 
 
 def _answer(shown: dict[str, Any], *, right: bool) -> dict[str, Any]:

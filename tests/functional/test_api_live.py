@@ -11,10 +11,9 @@ from app.api.spec import spec
 from app.extensions import db
 from app.models import Question
 from app.services import banks
-from tests.factories import NOW, make_token, make_user
+from tests.factories import NOW, make_token, make_user, write_os_bank
 from tests.functional.api_client import Api
 from tests.functional.test_api_contract import documented_operations
-from tests.functional.test_api_interview import write_os_bank
 
 
 def _right(shown: dict[str, Any]) -> int:

@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import GroupQuiz, Question
 from app.services import banks
-from tests.factories import NOW, make_user
+from tests.factories import NOW, make_user, write_os_bank
 from tests.functional.conftest import LAPTOP, PHONE, TIMEOUT_MS, log_in_page
-from tests.functional.test_api_interview import write_os_bank
 
 
 def test_three_people_run_a_reading_group_quiz(

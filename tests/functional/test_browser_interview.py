@@ -15,9 +15,8 @@ from app import clock
 from app.extensions import db
 from app.models import MockInterview, RapidRound
 from app.services import banks, study
-from tests.factories import NOW, make_user
+from tests.factories import NOW, make_user, write_os_bank
 from tests.functional.conftest import PHONE, log_in_page
-from tests.functional.test_api_interview import write_os_bank
 
 
 def test_a_rapid_fire_round_and_a_mock_interview_by_keyboard(

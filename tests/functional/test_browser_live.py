@@ -10,9 +10,8 @@ from typing import Any
 from app.extensions import db
 from app.models import LiveQuiz, Question
 from app.services import banks
-from tests.factories import NOW, make_user
+from tests.factories import NOW, make_user, write_os_bank
 from tests.functional.conftest import LAPTOP, PHONE, TIMEOUT_MS, log_in_page
-from tests.functional.test_api_interview import write_os_bank
 
 
 def test_a_host_and_three_players(

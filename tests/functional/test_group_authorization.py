@@ -18,8 +18,7 @@ from app.extensions import db
 from app.models import GroupInvite, GroupMember, GroupQuiz
 from app.services import banks
 from app.services.groups import GroupRole, groups, invites, members, quizzes, weeks
-from tests.factories import bearer, log_in, make_token, make_user
-from tests.functional.test_api_interview import write_os_bank
+from tests.factories import bearer, log_in, make_token, make_user, write_os_bank
 
 # The least a caller must be in the group to use each endpoint; "signed-in" needs no membership.
 REQUIRED = {

@@ -15,8 +15,7 @@ from app.extensions import db
 from app.models import GroupInvite, GroupQuiz, Question
 from app.services import banks
 from app.services.groups import quizzes
-from tests.factories import NOW, log_in, make_user
-from tests.functional.test_api_interview import write_os_bank
+from tests.factories import NOW, log_in, make_user, write_os_bank
 
 
 def test_a_group_from_start_to_report(app: Any, client: Any, tmp_path: Path) -> None:

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Drill, Question
 from app.services import banks, study
-from tests.factories import NOW, log_in, make_user
-from tests.functional.test_api_interview import write_os_bank
+from tests.factories import NOW, log_in, make_user, write_os_bank
 
 
 def _setup(tmp_path: Path) -> int:

@@ -18,8 +18,7 @@ from app.models import Card, GroupQuizAnswer, GroupWeek, OutboxMessage, Question
 from app.services import banks, reminders, study
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.services.groups import GroupRole, groups, invites, members, quizzes, report, weeks
-from tests.factories import make_user
-from tests.functional.test_api_interview import write_os_bank
+from tests.factories import make_user, write_os_bank
 
 # Monday 2 March 2026, 12:00 UTC: Berlin is on CET (UTC+1) until 29 March, CEST (UTC+2) after.
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -5,7 +5,6 @@ rubric, and privacy between learners."""
 from __future__ import annotations
 
 import itertools
-import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from app.config import PROJECT_ROOT
 from app.domain.scheduling import CardState, Rating
 from app.extensions import db
 from app.models import Card, DrillAnswer, Question, RapidAnswer, ReviewLog
@@ -21,31 +19,16 @@ from app.services import banks, study
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.services.interview import Scope, drills, mocks, prep, rapid_fire
 from app.services.interview.rapid_fire import RoundOver
-from tests.factories import NOW, make_user
+from tests.factories import NOW, make_user, write_os_bank
 
 DAY = timedelta(days=1)
 LATER = NOW + 60 * DAY  # every card answered Easy at NOW is due by then
-ARTICLES = ("01-process-vs-thread.md", "02-memory-management.md")
-TRACK = """\
-key: os
-title: OS
-description: Two articles for tests.
-level: beginner
-articles:
-  - process-vs-thread
-  - memory-management
-"""
 _ids = itertools.count(1)
 
 
 @pytest.fixture
 def learner(app: Any, tmp_path: Path) -> int:
-    root = tmp_path / "banks"
-    (root / "tracks").mkdir(parents=True)
-    for name in ARTICLES:
-        shutil.copy(PROJECT_ROOT / "question_banks" / "backend-engineering-mastery" / name, root)
-    (root / "tracks" / "os.yaml").write_text(TRACK)
-    banks.sync(root, now=NOW)
+    banks.sync(write_os_bank(tmp_path / "banks"), now=NOW)
     user = make_user()
     study.enrol(user.id, "os", now=NOW)
     return user.id

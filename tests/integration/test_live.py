@@ -20,8 +20,7 @@ from app.services.groups import groups, invites, report
 from app.services.live import hosting, playing
 from app.services.live.host_view import host_state
 from tests.concurrency import race
-from tests.factories import make_user
-from tests.functional.test_api_interview import write_os_bank
+from tests.factories import make_user, write_os_bank
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 S = timedelta(seconds=1)
