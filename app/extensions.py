@@ -1,6 +1,6 @@
 """Extension singletons, unbound until ``create_app`` calls ``init_app`` on each."""
 
-from flask import request
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -21,3 +21,13 @@ def account_key() -> str:
     """Rate-limit key for the account a login names, capping guesses at it from many IPs."""
     email = (request.form.get("email") or "").strip().lower()
     return f"account:{email}"
+
+
+def join_limit() -> str:
+    """The limit on joining a group or a live quiz by code (``RATELIMIT_JOIN``)."""
+    return str(current_app.config["RATELIMIT_JOIN"])
+
+
+def not_a_submission() -> bool:
+    """Exempt a form's GET from its POST's rate limit."""
+    return request.method != "POST"

@@ -1,4 +1,5 @@
-"""What every page's form shares: a service's refusal shown on the fields it names."""
+"""What every page's form shares: the button-only form, and a service's refusal shown on the
+fields it names."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import Field
 
 from app.services.errors import ValidationError
+
+
+class PlainForm(FlaskForm):
+    """A button's form: only the CSRF token."""
 
 
 def show_errors(form: FlaskForm, error: ValidationError, fallback: Field) -> None:

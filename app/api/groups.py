@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, g, url_for
+from flask import g, url_for
 
 from app.api import bp
 from app.api.schemas import groups as schema
 from app.api.schemas.study import ArticleRef
 from app.api.spec import responses, spec
 from app.clock import now
-from app.extensions import limiter
+from app.extensions import join_limit, limiter
 from app.models import Article, GroupQuiz
 from app.models import Group as GroupRow
 from app.services.errors import ValidationError
@@ -183,16 +183,12 @@ def revoke_invite(group_id: int, invite_id: int) -> tuple[str, int]:
     return NO_CONTENT
 
 
-def _join_limit() -> str:
-    return str(current_app.config["RATELIMIT_JOIN"])
-
-
 def _join_key() -> str:
     return f"join:{g.api_user.id}"
 
 
 @bp.post("/groups/join")
-@limiter.limit(_join_limit, key_func=_join_key)
+@limiter.limit(join_limit, key_func=_join_key)
 @spec.validate(
     json=schema.Join,
     resp=responses({200: (schema.Joined, "Joined")}, 404, 409, 422, 429),

@@ -227,13 +227,8 @@ def drill_again(drill_id: int, json: schema.DrillAgain) -> tuple[schema.Drill, i
 
 
 def _round(row: RapidRound, moment: datetime) -> schema.Round:
-    over = rapid_fire.is_over(row, moment)
-    shown = None
-    if not over:
-        question = row.question_ids[row.position]
-        found = rapid_fire.current_question(row.user_id, row.id, moment)[1]
-        if found is not None and found.id == question:
-            shown = _shown(found, rapid_fire.choices_of(row, found))
+    question = rapid_fire.question_of(row, moment)
+    shown = _shown(question, rapid_fire.choices_of(row, question)) if question else None
     return schema.Round(
         id=row.id,
         scope=row.scope_key,
@@ -246,7 +241,7 @@ def _round(row: RapidRound, moment: datetime) -> schema.Round:
         correct=row.correct,
         answered=row.answered,
         correct_ms=row.correct_ms,
-        over=over,
+        over=question is None,
         question=shown,
     )
 

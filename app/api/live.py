@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, g, request, url_for
+from flask import g, request, url_for
 
 from app.api import PUBLIC_ENDPOINTS, bp
 from app.api.schemas import live as schema
 from app.api.spec import responses, spec
 from app.clock import now
-from app.extensions import limiter
+from app.extensions import join_limit, limiter
 from app.services.errors import Unauthorized
 from app.services.live import host_view, hosting, playing
 from app.services.live.board import ShownQuestion, Standing
@@ -125,12 +125,8 @@ def live_kick(quiz_id: int, player_id: int) -> tuple[str, int]:
     return "", 204
 
 
-def _join_limit() -> str:
-    return str(current_app.config["RATELIMIT_JOIN"])
-
-
 @bp.post("/live/join")
-@limiter.limit(_join_limit)
+@limiter.limit(join_limit)
 @spec.validate(
     json=schema.LiveJoin,
     resp=responses({201: (schema.Seat, "Seated")}, 401, 403, 404, 409, 422, 429, public=True),

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from app.auth.forms import LoginForm, RegisterForm
 from app.auth.safety import safe_next
 from app.clock import now
-from app.extensions import account_key, limiter
+from app.extensions import account_key, limiter, not_a_submission
 from app.services import accounts
 from app.services.errors import ValidationError
 
@@ -30,12 +30,8 @@ def _register_limit() -> str:
     return str(current_app.config["RATELIMIT_REGISTER_IP"])
 
 
-def _not_a_submission() -> bool:
-    return request.method != "POST"
-
-
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, exempt_when=_not_a_submission)
+@limiter.limit(_register_limit, exempt_when=not_a_submission)
 def register() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -59,11 +55,11 @@ def register() -> Response | str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_ip_limit, exempt_when=_not_a_submission)
+@limiter.limit(_login_ip_limit, exempt_when=not_a_submission)
 @limiter.limit(
     _login_account_limit,
     key_func=account_key,
-    exempt_when=_not_a_submission,
+    exempt_when=not_a_submission,
     deduct_when=lambda response: response.status_code != 302,
 )
 def login() -> Response | str:

@@ -71,7 +71,3 @@ class QuizForm(FlaskForm):
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
     )  # fmt: skip
     deadline = DateTimeLocalField("Deadline", validators=[InputRequired()])
-
-
-class PlainForm(FlaskForm):
-    """A button's form: only the CSRF token."""

@@ -10,12 +10,12 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
-from app.forms import show_errors
+from app.forms import PlainForm, show_errors
 from app.groups import bp
-from app.groups.forms import PlainForm, QuizForm
+from app.groups.forms import QuizForm
 from app.services.errors import ValidationError
 from app.services.groups import GroupRole, groups, members, quizzes, report, weeks
-from app.services.groups.members import RANK
+from app.services.groups.members import has_role
 from app.services.study import presented_choices
 
 
@@ -56,8 +56,8 @@ def new_quiz(group_id: int) -> Response | str | tuple[str, int]:
 @login_required
 def quiz(group_id: int, quiz_id: int) -> Response | str | tuple[str, int]:
     moment = now()
-    group, row = quizzes.get_quiz(current_user.id, group_id, quiz_id)
-    _, me = members.membership(current_user.id, group_id)
+    group, me = members.membership(current_user.id, group_id)
+    row = quizzes.quiz_in(group_id, quiz_id)
     errors: dict[str, str] = {}
     form = PlainForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -81,7 +81,7 @@ def quiz(group_id: int, quiz_id: int) -> Response | str | tuple[str, int]:
         group=group,
         quiz=row,
         open_now=open_now,
-        host=RANK[GroupRole(me.role)] >= RANK[GroupRole.HOST],
+        host=has_role(me, GroupRole.HOST),
         questions=questions,
         choices={q.id: presented_choices(current_user.id, q, row.id) for q in questions},
         mine=quizzes.my_answers(current_user.id, quiz_id),

@@ -3,36 +3,24 @@ the schedule of weeks and each member's sharing settings."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
-from app.extensions import limiter
-from app.forms import show_errors
+from app.extensions import join_limit, limiter, not_a_submission
+from app.forms import PlainForm, show_errors
 from app.groups import bp
-from app.groups.forms import GroupForm, InviteForm, JoinForm, PlainForm, RoleForm, SharingForm
+from app.groups.forms import GroupForm, InviteForm, JoinForm, RoleForm, SharingForm
 from app.services import catalog
 from app.services.errors import ValidationError
 from app.services.groups import GroupRole, groups, invites, members, weeks
-from app.services.groups.members import RANK
-
-
-def _join_limit() -> str:
-    return str(current_app.config["RATELIMIT_JOIN"])
+from app.services.groups.members import has_role
 
 
 def _join_key() -> str:
     return f"join:{current_user.get_id() or request.remote_addr}"
-
-
-def _not_a_submission() -> bool:
-    return request.method != "POST"
-
-
-def _is(member: members.GroupMember, role: GroupRole) -> bool:
-    return RANK[GroupRole(member.role)] >= RANK[role]
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -74,12 +62,12 @@ def index() -> Response | str | tuple[str, int]:
 def group(group_id: int) -> str:
     moment = now()
     page = groups.group_page(current_user.id, group_id, moment)
-    host = _is(page.me, GroupRole.HOST)
+    host = has_role(page.me, GroupRole.HOST)
     return render_template(
         "groups/group.html",
         page=page,
         host=host,
-        owner=_is(page.me, GroupRole.OWNER),
+        owner=has_role(page.me, GroupRole.OWNER),
         invites=invites.invites(current_user.id, group_id, moment) if host else [],
         upcoming=weeks.upcoming(current_user.id, group_id) if host else [],
         local=lambda moment: groups.local_time(page.group, moment),
@@ -121,7 +109,7 @@ def settings(group_id: int) -> Response | str:
         page=page,
         form=form,
         plain=PlainForm(),
-        owner=_is(me, GroupRole.OWNER),
+        owner=has_role(me, GroupRole.OWNER),
     )
 
 
@@ -164,7 +152,7 @@ def revoke_invite(group_id: int, invite_id: int) -> Response:
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_join_limit, key_func=_join_key, exempt_when=_not_a_submission)
+@limiter.limit(join_limit, key_func=_join_key, exempt_when=not_a_submission)
 def join(code: str) -> Response | str:
     moment = now()
     _, target = invites.invite_for(code, moment)

@@ -9,9 +9,9 @@ from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
 from app.domain.questions import KINDS, AnswerMode, answer_mode
-from app.forms import show_errors
+from app.forms import PlainForm, show_errors
 from app.interview import bp
-from app.interview.forms import DrillAnswerForm, DrillForm, PlainForm
+from app.interview.forms import DrillAnswerForm, DrillForm
 from app.services import catalog
 from app.services.errors import ValidationError
 from app.services.interview import Scope, drills

@@ -93,7 +93,3 @@ class MockForm(FlaskForm):
 
 class MockScoreForm(FlaskForm):
     covered = SelectMultipleField(choices=[], validate_choice=False, coerce=int)
-
-
-class PlainForm(FlaskForm):
-    """A button's form: only the CSRF token."""

@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.clock import now
+from app.forms import PlainForm
 from app.interview import bp
-from app.interview.forms import MockForm, MockScoreForm, PlainForm
+from app.interview.forms import MockForm, MockScoreForm
 from app.services.errors import ValidationError
 from app.services.interview import Scope, drills, mocks
 

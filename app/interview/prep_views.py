@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.clock import now
+from app.forms import PlainForm
 from app.interview import bp
-from app.interview.forms import MockForm, PlainForm, RapidForm
+from app.interview.forms import MockForm, RapidForm
 from app.interview.rapid_views import scope_choices
 from app.services.interview import drills, mocks, prep
 from app.services.interview.prep import SUGGESTED_COUNT

@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.clock import now
-from app.forms import show_errors
+from app.forms import PlainForm, show_errors
 from app.interview import bp
-from app.interview.forms import PlainForm, RapidAnswerForm, RapidForm
+from app.interview.forms import RapidAnswerForm, RapidForm
 from app.services import catalog, study
 from app.services.errors import ValidationError
 from app.services.interview import rapid_fire

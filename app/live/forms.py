@@ -41,7 +41,3 @@ class ActionForm(FlaskForm):
 class AnswerForm(FlaskForm):
     position = HiddenField(validators=[InputRequired()])
     response = HiddenField()
-
-
-class PlainForm(FlaskForm):
-    """A button's form: only the CSRF token."""

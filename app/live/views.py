@@ -10,7 +10,6 @@ from datetime import datetime
 import segno
 from flask import (
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -25,21 +24,18 @@ from wtforms.fields.choices import SelectChoice
 
 from app.api.live import host_view_model, player_view
 from app.clock import now
-from app.extensions import limiter
+from app.extensions import join_limit, limiter, not_a_submission
+from app.forms import PlainForm
 from app.live import bp
-from app.live.forms import ActionForm, AnswerForm, CodeForm, NicknameForm, PlainForm, StartForm
+from app.live.forms import ActionForm, AnswerForm, CodeForm, NicknameForm, StartForm
 from app.models import LiveQuiz
 from app.services import catalog
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.services.groups import GroupRole, groups
-from app.services.groups.members import RANK
+from app.services.groups.members import has_role
 from app.services.live import host_view, hosting, playing
 
 SEATS = "live_seats"  # session key: quiz code -> seat key
-
-
-def _join_limit() -> str:
-    return str(current_app.config["RATELIMIT_JOIN"])
 
 
 def _seconds_left(quiz: LiveQuiz, moment: datetime) -> float | None:
@@ -53,7 +49,7 @@ def _sources(user_id: int) -> list[SelectChoice]:
     hosted_groups = [
         SelectChoice(f"group:{g.id}", f"Group: {g.name} (this week's article)")
         for g, m in groups.my_groups(user_id)
-        if g.archived_at is None and RANK[GroupRole(m.role)] >= RANK[GroupRole.HOST]
+        if g.archived_at is None and has_role(m, GroupRole.HOST)
     ]
     tracks = [
         SelectChoice(f"track:{t.track.key}", f"Track: {t.track.title}")
@@ -155,7 +151,7 @@ def _my_seat(code: str) -> str | None:
 
 
 @bp.route("/play/<code>", methods=["GET", "POST"])
-@limiter.limit(_join_limit, exempt_when=lambda: request.method != "POST")
+@limiter.limit(join_limit, exempt_when=not_a_submission)
 def play(code: str) -> Response | str | tuple[str, int]:
     code = code.upper()
     secret = _my_seat(code)

@@ -28,6 +28,11 @@ RANK = {GroupRole.MEMBER: 1, GroupRole.HOST: 2, GroupRole.OWNER: 3}
 ACTION_BY = {GroupRole.HOST: "a host or the owner", GroupRole.OWNER: "the owner"}
 
 
+def has_role(member: GroupMember, role: GroupRole) -> bool:
+    """Whether the member's role is at least ``role`` (an owner can do what a host can)."""
+    return RANK[GroupRole(member.role)] >= RANK[role]
+
+
 def commit_guarded(group: Group) -> None:
     """Commit a change to the group's members through the group row's version, so two owners'
     changes at once (two transfers, say) end in one change and a Conflict, never two owners."""
@@ -56,7 +61,7 @@ def require(
 ) -> tuple[Group, GroupMember]:
     """The membership, if it has at least ``role``; an archived group refuses changes."""
     group, member = membership(user_id, group_id)
-    if RANK[GroupRole(member.role)] < RANK[role]:
+    if not has_role(member, role):
         raise Forbidden(f"Only {ACTION_BY[role]} of {group.name} can do that.")
     if active and group.archived_at is not None:
         raise Conflict(f"{group.name} is archived: it can be read, not changed.")

@@ -30,17 +30,18 @@ QUIZ_KINDS = ("key_tradeoff", "key_tradeoff_reverse", "table_which", "table_side
 QUIZ_MAX = 30
 
 
-def quiz_questions(article_id: int) -> list[Question]:
-    """The questions of an article a quiz can ask, in article order."""
+def quiz_questions(*article_ids: int) -> list[Question]:
+    """The questions of these articles a quiz (a group's or a live one) can ask, in article
+    order."""
     return list(
         db.session.scalars(
             sa.select(Question)
             .where(
-                Question.article_id == article_id,
+                Question.article_id.in_(article_ids),
                 Question.retired_at.is_(None),
                 Question.kind.in_(QUIZ_KINDS),
             )
-            .order_by(Question.position, Question.id)
+            .order_by(Question.article_id, Question.position, Question.id)
         )
     )
 
@@ -94,12 +95,17 @@ def create_quiz(
     return quiz
 
 
-def get_quiz(user_id: int, group_id: int, quiz_id: int) -> tuple[Group, GroupQuiz]:
-    group, _ = membership(user_id, group_id)
+def quiz_in(group_id: int, quiz_id: int) -> GroupQuiz:
+    """The group's quiz (a quiz of another group is as absent as none)."""
     quiz = db.session.get(GroupQuiz, quiz_id)
     if quiz is None or quiz.group_id != group_id:
         raise NotFound(f"no quiz {quiz_id}")
-    return group, quiz
+    return quiz
+
+
+def get_quiz(user_id: int, group_id: int, quiz_id: int) -> tuple[Group, GroupQuiz]:
+    group, _ = membership(user_id, group_id)
+    return group, quiz_in(group_id, quiz_id)
 
 
 def is_open(quiz: GroupQuiz, now: datetime) -> bool:
@@ -129,8 +135,8 @@ def answer_quiz(
     user_id: int, group_id: int, quiz_id: int, *, responses: dict[int, str], now: datetime
 ) -> list[GroupQuizAnswer]:
     """Record the member's answers to every question of the quiz, once, before its deadline."""
-    _, quiz = get_quiz(user_id, group_id, quiz_id)
     _, me = membership(user_id, group_id)
+    quiz = quiz_in(group_id, quiz_id)
     if not is_open(quiz, now):
         raise Conflict("This quiz is closed: answers are no longer taken.")
     if my_answers(user_id, quiz_id):
@@ -188,14 +194,14 @@ def _count_in_schedule(
 
 def close_quiz(user_id: int, group_id: int, quiz_id: int, now: datetime) -> GroupQuiz:
     require(user_id, group_id, GroupRole.HOST)
-    _, quiz = get_quiz(user_id, group_id, quiz_id)
+    quiz = quiz_in(group_id, quiz_id)
     if quiz.closed_at is None:
         quiz.closed_at = min(now, quiz.deadline)
         try:
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
-            _, quiz = get_quiz(user_id, group_id, quiz_id)
+            quiz = quiz_in(group_id, quiz_id)
     return quiz
 
 

@@ -60,15 +60,20 @@ def track_order(track_id: int) -> list[int]:
     )
 
 
-def planned_order(group: Group, track: Sequence[int] | None = None) -> list[int]:
-    """The articles in the order the group reads them: the host's order, then any the track
-    gained since, skipped ones left out."""
-    track = list(track) if track is not None else track_order(group.track_id)
+def host_order(group: Group, track: Sequence[int]) -> list[int]:
+    """Every live article of the track in the order the host set, then any the track gained
+    since; skipped ones included."""
     live = set(track)
     order = [a for a in group.article_order or () if a in live]
-    order += [a for a in track if a not in order]
+    placed = set(order)
+    return order + [a for a in track if a not in placed]
+
+
+def planned_order(group: Group, track: Sequence[int] | None = None) -> list[int]:
+    """The articles in the order the group reads them, skipped ones left out."""
+    track = list(track) if track is not None else track_order(group.track_id)
     skipped = set(group.skipped or ())
-    return [a for a in order if a not in skipped]
+    return [a for a in host_order(group, track) if a not in skipped]
 
 
 def next_article(
@@ -102,9 +107,7 @@ def upcoming(user_id: int, group_id: int) -> list[tuple[Article, bool]]:
     skipped it."""
     group, _ = membership(user_id, group_id)
     assigned = {w.article_id for w in weeks_of(group.id)}
-    track = track_order(group.track_id)
-    order = [a for a in group.article_order or () if a in track]
-    order += [a for a in track if a not in order]
+    order = host_order(group, track_order(group.track_id))
     skipped = set(group.skipped or ())
     articles = {
         a.id: a for a in db.session.scalars(sa.select(Article).where(Article.id.in_(order)))
@@ -122,8 +125,7 @@ def move(user_id: int, group_id: int, article_id: int, action: str) -> list[int]
     assigned = {w.article_id for w in weeks_of(group_id)}
     if article_id in assigned:
         raise ValidationError({"article": "That article was assigned already."})
-    order = [a for a in group.article_order or () if a in track]
-    order += [a for a in track if a not in order]
+    order = host_order(group, track)
     skipped = list(group.skipped or ())
     index = order.index(article_id)
     if action == "up" and index > 0:

@@ -20,7 +20,7 @@ from app.models import (
     Track,
     TrackArticle,
 )
-from app.services.interview import mocks, rapid_fire
+from app.services.interview import drills, mocks, rapid_fire
 from app.services.interview.scopes import TRADEOFF_KINDS, Scope, missed_today, weakness_of
 
 READY_RECALL = 0.9
@@ -172,13 +172,6 @@ def overview(user_id: int, now: datetime) -> PrepOverview:
         weakest=weakest,
         bests=tuple(rapid_fire.personal_bests(user_id, now)),
         mocks=tuple(mocks.recent_mocks(user_id, 5)),
-        drills=tuple(
-            db.session.scalars(
-                sa.select(Drill)
-                .where(Drill.user_id == user_id)
-                .order_by(Drill.started_at.desc(), Drill.id.desc())
-                .limit(5)
-            )
-        ),
+        drills=tuple(drills.recent_drills(user_id, 5)),
         suggestion=suggested_drill(user_id, now, bool(seen_questions)),
     )

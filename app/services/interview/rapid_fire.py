@@ -114,15 +114,20 @@ def choices_of(row: RapidRound, question: Question) -> list[tuple[int, str]]:
     return presented_choices(row.user_id, question, row.id * 1000 + row.position)
 
 
+def question_of(row: RapidRound, now: datetime) -> Question | None:
+    """The round's open question, or None once it is over."""
+    if is_over(row, now):
+        return None
+    question = db.session.get(Question, row.question_ids[row.position])
+    assert question is not None
+    return question
+
+
 def current_question(
     user_id: int, round_id: int, now: datetime
 ) -> tuple[RapidRound, Question | None]:
     row = get_round(user_id, round_id)
-    if is_over(row, now):
-        return row, None
-    question = db.session.get(Question, row.question_ids[row.position])
-    assert question is not None
-    return row, question
+    return row, question_of(row, now)
 
 
 def answer_round(

@@ -30,7 +30,7 @@ from app.models import (
 )
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.services.groups.members import GroupRole, require
-from app.services.groups.quizzes import QUIZ_KINDS
+from app.services.groups.quizzes import quiz_questions
 from app.services.groups.weeks import current_week
 from app.services.study.learners import get_user
 
@@ -51,20 +51,6 @@ class HostAction(StrEnum):
     NEXT = "next"  # from the lobby or a reveal: open the next question (or end after the last)
     REVEAL = "reveal"  # close the question and show its answer
     END = "end"
-
-
-def _questions(article_ids: list[int]) -> list[Question]:
-    return list(
-        db.session.scalars(
-            sa.select(Question)
-            .where(
-                Question.article_id.in_(article_ids),
-                Question.retired_at.is_(None),
-                Question.kind.in_(QUIZ_KINDS),
-            )
-            .order_by(Question.article_id, Question.position, Question.id)
-        )
-    )
 
 
 def start_live(
@@ -98,7 +84,7 @@ def start_live(
         if week is None:
             raise ValidationError({"source": f"{group.name} has no article this week."})
         title = f"{group.name}: {week.article.title}"
-        questions = _questions([week.article_id])[:count]
+        questions = quiz_questions(week.article_id)[:count]
     elif article_key is not None:
         article = db.session.scalar(
             sa.select(Article).where(Article.key == article_key, Article.retired_at.is_(None))
@@ -106,7 +92,7 @@ def start_live(
         if article is None:
             raise ValidationError({"source": f"No article {article_key!r}."})
         title = article.title
-        questions = _questions([article.id])[:count]
+        questions = quiz_questions(article.id)[:count]
     else:
         track = db.session.scalar(
             sa.select(Track).where(Track.key == track_key, Track.retired_at.is_(None))
@@ -119,7 +105,7 @@ def start_live(
                 sa.select(TrackArticle.article_id).where(TrackArticle.track_id == track.id)
             )
         )
-        pool = _questions(ids)
+        pool = quiz_questions(*ids)
         random.Random(f"{host_id}:{now.isoformat()}").shuffle(pool)
         questions = pool[:count]
     if not questions:
