@@ -12,7 +12,7 @@ from app.api.schemas.study import ArticleRef
 from app.api.spec import responses, spec
 from app.clock import now
 from app.extensions import join_limit, limiter
-from app.models import Article, GroupQuiz
+from app.models import Article, GroupInvite, GroupQuiz
 from app.models import Group as GroupRow
 from app.services.errors import ValidationError
 from app.services.groups import groups, invites, members, quizzes, report, weeks
@@ -145,10 +145,10 @@ def archive_group(group_id: int) -> schema.Group:
     return _group(group_id)
 
 
-def _invite(invite: object) -> schema.Invite:
+def _invite(invite: GroupInvite) -> schema.Invite:
     return schema.Invite(
-        id=invite.id, code=invite.code, expires_at=invite.expires_at,  # type: ignore[attr-defined]
-        url=url_for("groups.join", code=invite.code, _external=True),  # type: ignore[attr-defined]
+        id=invite.id, code=invite.code, expires_at=invite.expires_at,
+        url=url_for("groups.join", code=invite.code, _external=True),
     )  # fmt: skip
 
 

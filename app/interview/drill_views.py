@@ -12,6 +12,7 @@ from app.domain.questions import KINDS, AnswerMode, answer_mode
 from app.forms import PlainForm, show_errors
 from app.interview import bp
 from app.interview.forms import DrillAnswerForm, DrillForm
+from app.models import Question
 from app.services import catalog
 from app.services.errors import ValidationError
 from app.services.interview import Scope, drills
@@ -19,8 +20,8 @@ from app.services.interview.drills import DRILL_ORDER_STRIDE
 from app.services.study import grading_spec, presented_choices
 
 
-def _choices(drill_id: int, position: int, question: object) -> list[tuple[int, str]]:
-    return presented_choices(current_user.id, question, drill_id * DRILL_ORDER_STRIDE + position)  # type: ignore[arg-type]
+def _choices(drill_id: int, position: int, question: Question) -> list[tuple[int, str]]:
+    return presented_choices(current_user.id, question, drill_id * DRILL_ORDER_STRIDE + position)
 
 
 def _drill_form() -> DrillForm:

@@ -22,11 +22,13 @@ from app.extensions import db
 from app.models import (
     Article,
     Card,
+    Drill,
     DrillAnswer,
     Enrolment,
     MockInterview,
     Question,
     RapidAnswer,
+    RapidRound,
     ReviewLog,
     Track,
     TrackArticle,
@@ -219,8 +221,6 @@ def resolve(user_id: int, scope: Scope, now: datetime) -> list[Question]:
 
 def missed_today(user_id: int, now: datetime) -> set[int]:
     """Questions the learner got wrong today: in reviews, drills and rapid-fire rounds."""
-    from app.models import Drill, RapidRound
-
     user = get_user(user_id)
     day = study_day(now, user.timezone, user.day_start_hour)
     reviews = sa.select(Card.question_id).join(ReviewLog, ReviewLog.card_id == Card.id)
