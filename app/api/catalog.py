@@ -6,10 +6,12 @@ from app.api import bp
 from app.api.schemas.catalog import (
     Article,
     ArticleDetail,
+    ArticleQuery,
     Articles,
     QuestionSummary,
     Track,
     TrackDetail,
+    TrackInCatalogue,
     Tracks,
 )
 from app.api.spec import responses, spec
@@ -19,8 +21,8 @@ from app.services import catalog
 @bp.get("/tracks")
 @spec.validate(resp=responses({200: (Tracks, "The tracks")}), operation_id="listTracks")
 def list_tracks() -> Tracks:
-    """Every track, in catalogue order"""
-    return Tracks(tracks=[Track.of(s.track, s.article_count) for s in catalog.list_tracks()])
+    """Every track, in catalogue order, with its size and daily load at the default preset"""
+    return Tracks(tracks=[TrackInCatalogue.of_summary(s) for s in catalog.list_tracks()])
 
 
 @bp.get("/tracks/<key>")
@@ -36,10 +38,21 @@ def get_track(key: str) -> TrackDetail:
 
 
 @bp.get("/articles")
-@spec.validate(resp=responses({200: (Articles, "The articles")}), operation_id="listArticles")
-def list_articles() -> Articles:
-    """Every article"""
-    return Articles(articles=[Article.model_validate(a) for a in catalog.list_articles()])
+@spec.validate(
+    query=ArticleQuery,
+    resp=responses({200: (Articles, "The articles found")}, 422),
+    operation_id="listArticles",
+)
+def list_articles(query: ArticleQuery) -> Articles:
+    """The articles, in catalogue order, found by words, difficulty, topic and series
+
+    Every word must appear in an article's title, key trade-off, series, part or tags; the
+    filters left empty match every article.
+    """
+    search = catalog.ArticleSearch(
+        text=query.q, difficulty=query.difficulty, topic=query.topic, series=query.series
+    )
+    return Articles(articles=[Article.model_validate(a) for a in catalog.find_articles(search)])
 
 
 @bp.get("/articles/<key>")
