@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import g
+
 from app.api import bp
 from app.api.schemas.catalog import (
     Article,
@@ -22,14 +24,16 @@ from app.services import catalog
 @spec.validate(resp=responses({200: (Tracks, "The tracks")}), operation_id="listTracks")
 def list_tracks() -> Tracks:
     """Every track, in catalogue order, with its size and daily load at the default preset"""
-    return Tracks(tracks=[TrackInCatalogue.of_summary(s) for s in catalog.list_tracks()])
+    return Tracks(
+        tracks=[TrackInCatalogue.of_summary(s) for s in catalog.list_tracks(g.api_user.id)]
+    )
 
 
 @bp.get("/tracks/<key>")
 @spec.validate(resp=responses({200: (TrackDetail, "The track")}, 404), operation_id="getTrack")
 def get_track(key: str) -> TrackDetail:
     """One track with its articles in order"""
-    track = catalog.get_track(key)
+    track = catalog.get_track(key, g.api_user.id)
     articles = catalog.track_articles(track)
     return TrackDetail(
         **dict(Track.of(track, len(articles))),
@@ -52,7 +56,12 @@ def list_articles(query: ArticleQuery) -> Articles:
     search = catalog.ArticleSearch(
         text=query.q, difficulty=query.difficulty, topic=query.topic, series=query.series
     )
-    return Articles(articles=[Article.model_validate(a) for a in catalog.find_articles(search)])
+    return Articles(
+        articles=[
+            Article.model_validate(a)
+            for a in catalog.find_articles(search, viewer_id=g.api_user.id)
+        ]
+    )
 
 
 @bp.get("/articles/<key>")
@@ -61,7 +70,7 @@ def list_articles(query: ArticleQuery) -> Articles:
 )
 def get_article(key: str) -> ArticleDetail:
     """One article and the questions it generates"""
-    article = catalog.get_article(key)
+    article = catalog.get_article(key, g.api_user.id)
     questions = catalog.article_questions(article.id)
     return ArticleDetail(
         **dict(Article.model_validate(article)),

@@ -18,10 +18,16 @@ NAVIGATION.append(NavItem("catalog.tracks", "Catalogue"))
 ARTICLES_PER_PAGE = 60
 
 
+def _viewer() -> int | None:
+    """Whose imported decks show beside the shared banks: the signed-in learner's."""
+    return current_user.id if current_user.is_authenticated else None
+
+
 @bp.get("/tracks")
 def tracks() -> tuple[str, int]:
     """The catalogue: every track with its size and daily load, and the articles, searchable."""
-    articles = catalog.catalogue_articles()
+    viewer = _viewer()
+    articles = catalog.catalogue_articles(viewer)
     form = CatalogueSearchForm(request.args, meta={"csrf": False})
     form.offer(catalog.facets(articles))
     valid = form.validate()
@@ -39,7 +45,7 @@ def tracks() -> tuple[str, int]:
         "catalog/tracks.html",
         form=form,
         search=search,
-        summaries=catalog.matching_tracks(catalog.list_tracks(), search, found),
+        summaries=catalog.matching_tracks(catalog.list_tracks(viewer), search, found),
         found=found,
         shown=shown,
         total_articles=len(articles),
@@ -52,7 +58,7 @@ def tracks() -> tuple[str, int]:
 
 @bp.get("/tracks/<key>")
 def track(key: str) -> str:
-    track = catalog.get_track(key)
+    track = catalog.get_track(key, _viewer())
     return render_template(
         "catalog/track.html", track=track, articles=catalog.track_articles(track)
     )
@@ -60,11 +66,11 @@ def track(key: str) -> str:
 
 @bp.get("/articles/<key>")
 def article(key: str) -> str:
-    article = catalog.get_article(key)
+    article = catalog.get_article(key, _viewer())
     questions = catalog.article_questions(article.id) if current_user.is_authenticated else []
     return render_template(
         "catalog/article.html",
         article=article,
         questions=questions,
-        tracks=catalog.tracks_containing(article.id),
+        tracks=catalog.tracks_containing(article.id, _viewer()),
     )

@@ -26,8 +26,12 @@ def _choices(drill_id: int, position: int, question: Question) -> list[tuple[int
 
 def _drill_form() -> DrillForm:
     form = DrillForm()
-    form.tracks.choices = [SelectChoice(t.track.key, t.track.title) for t in catalog.list_tracks()]
-    form.articles.choices = [SelectChoice(a.key, a.title) for a in catalog.list_articles()]
+    form.tracks.choices = [
+        SelectChoice(t.track.key, t.track.title) for t in catalog.list_tracks(current_user.id)
+    ]
+    form.articles.choices = [
+        SelectChoice(a.key, a.title) for a in catalog.list_articles(current_user.id)
+    ]
     return form
 
 

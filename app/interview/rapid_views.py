@@ -21,7 +21,7 @@ from app.services.interview.rapid_fire import RoundOver
 def scope_choices(user_id: int) -> list[SelectChoice]:
     """All my tracks, then each track I study, then every track."""
     mine = [e.track for e in study.list_enrolments(user_id)]
-    others = [t.track for t in catalog.list_tracks() if t.track not in mine]
+    others = [t.track for t in catalog.list_tracks(current_user.id) if t.track not in mine]
     return [("all", "All my tracks")] + [(f"track:{t.key}", t.title) for t in [*mine, *others]]
 
 

@@ -18,12 +18,14 @@ from app.models.groups import (
     GroupRead,
     GroupWeek,
 )
+from app.models.interop import AnkiNote
 from app.models.interview import Drill, DrillAnswer, MockInterview, RapidAnswer, RapidRound
 from app.models.live import LiveAnswer, LivePlayer, LiveQuiz
 from app.models.study import Card, CardChange, Enrolment, Preset, ReviewLog
 from app.models.users import ApiToken, User
 
 __all__ = [
+    "AnkiNote",
     "ApiToken",
     "Article",
     "Card",

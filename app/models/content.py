@@ -45,6 +45,9 @@ class Article(db.Model):  # type: ignore[name-defined,misc]
     interview_prompt: Mapped[str | None] = mapped_column(sa.Text)
     rubric: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list, server_default="[]")
     source_path: Mapped[str] = mapped_column(sa.String(PATH_MAX))
+    # A learner's own article (imported from Anki): only its owner (a users.id) sees it; None for
+    # the banks. No foreign key: SQLite adds one to an existing table only by copying the table.
+    owner_id: Mapped[int | None] = mapped_column(index=True)
     body_html: Mapped[str] = mapped_column(sa.Text)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -66,6 +69,8 @@ class Track(db.Model):  # type: ignore[name-defined,misc]
     level: Mapped[str] = mapped_column(sa.String(20))
     position: Mapped[int] = mapped_column(default=0)
     source_path: Mapped[str] = mapped_column(sa.String(PATH_MAX))
+    # A learner's own track (an imported Anki deck): only its owner sees it; None for the banks.
+    owner_id: Mapped[int | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.domain import banks as bankdomain
+from app.domain.anki import IMPORTED_SOURCE
 from app.domain.render import render_markdown
 from app.extensions import db
 from app.models import Article, Question, Track, TrackArticle
@@ -173,6 +174,11 @@ def _update(
     tally.updated += 1
 
 
+def _from_files(model: type[Article] | type[Question] | type[Track]) -> sa.ColumnElement[bool]:
+    """Rows the bank files own: not what was imported from Anki, which a sync never retires."""
+    return sa.not_(model.source_path.startswith(IMPORTED_SOURCE))
+
+
 def _retire_missing(
     existing: Mapping[str, Article | Question | Track],
     seen: set[str],
@@ -243,7 +249,9 @@ def _refuse_takeovers(
 
 def _sync_articles(bank: bankdomain.Bank, now: datetime, report: SyncReport) -> dict[str, Article]:
     tally = report.articles
-    existing = {a.key: a for a in db.session.scalars(sa.select(Article))}
+    existing = {
+        a.key: a for a in db.session.scalars(sa.select(Article).where(_from_files(Article)))
+    }
     _adopt_aliases(bank, existing)
     _refuse_takeovers(bank, existing, report.scope)
     seen: set[str] = set()
@@ -277,7 +285,9 @@ def _sync_questions(
     bank: bankdomain.Bank, articles: dict[str, Article], now: datetime, report: SyncReport
 ) -> None:
     tally = report.questions
-    existing = {q.key: q for q in db.session.scalars(sa.select(Question))}
+    existing = {
+        q.key: q for q in db.session.scalars(sa.select(Question).where(_from_files(Question)))
+    }
     new_rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for spec in bank.questions:
@@ -306,7 +316,7 @@ def _sync_tracks(
     bank: bankdomain.Bank, articles: dict[str, Article], now: datetime, report: SyncReport
 ) -> None:
     tally = report.tracks
-    existing = {t.key: t for t in db.session.scalars(sa.select(Track))}
+    existing = {t.key: t for t in db.session.scalars(sa.select(Track).where(_from_files(Track)))}
     seen: set[str] = set()
     for position, spec in enumerate(bank.tracks):
         seen.add(spec.key)

@@ -14,6 +14,13 @@ from app.models import Article, Question, Track, TrackArticle
 from app.services.errors import NotFound
 
 
+def visible_to(model: type[Article] | type[Track], viewer_id: int | None) -> sa.ColumnElement[bool]:
+    """The shared banks, and the viewer's own imported decks."""
+    if viewer_id is None:
+        return model.owner_id.is_(None)
+    return sa.or_(model.owner_id.is_(None), model.owner_id == viewer_id)
+
+
 @dataclass(frozen=True)
 class TrackSummary:
     track: Track
@@ -28,7 +35,7 @@ class TrackSummary:
         return daily_load(self.question_count, Preset())
 
 
-def list_tracks() -> list[TrackSummary]:
+def list_tracks(viewer_id: int | None = None) -> list[TrackSummary]:
     live_article = sa.and_(Article.id == TrackArticle.article_id, Article.retired_at.is_(None))
     questions = (
         sa.select(Question.article_id, sa.func.count().label("n"))
@@ -46,13 +53,15 @@ def list_tracks() -> list[TrackSummary]:
         .join(TrackArticle, TrackArticle.track_id == Track.id)
         .join(Article, live_article)
         .outerjoin(questions, questions.c.article_id == Article.id)
-        .where(Track.retired_at.is_(None))
+        .where(Track.retired_at.is_(None), visible_to(Track, viewer_id))
     ).all()
     by_track: dict[int, list[tuple[str, int, int]]] = {}
     for track_id, key, minutes, count in rows:
         by_track.setdefault(track_id, []).append((key, int(minutes), int(count)))
     tracks = db.session.scalars(
-        sa.select(Track).where(Track.retired_at.is_(None)).order_by(Track.position, Track.id)
+        sa.select(Track)
+        .where(Track.retired_at.is_(None), visible_to(Track, viewer_id))
+        .order_by(Track.position, Track.id)
     )
     summaries = []
     for track in tracks:
@@ -69,10 +78,10 @@ def list_tracks() -> list[TrackSummary]:
     return summaries
 
 
-def get_track(key: str) -> Track:
+def get_track(key: str, viewer_id: int | None = None) -> Track:
     track = db.session.scalar(
         sa.select(Track)
-        .where(Track.key == key, Track.retired_at.is_(None))
+        .where(Track.key == key, Track.retired_at.is_(None), visible_to(Track, viewer_id))
         .options(selectinload(Track.entries).selectinload(TrackArticle.article))
     )
     if track is None:
@@ -84,19 +93,21 @@ def track_articles(track: Track) -> list[Article]:
     return [e.article for e in track.entries if e.article.retired_at is None]
 
 
-def list_articles() -> list[Article]:
+def list_articles(viewer_id: int | None = None) -> list[Article]:
     return list(
         db.session.scalars(
             sa.select(Article)
-            .where(Article.retired_at.is_(None))
+            .where(Article.retired_at.is_(None), visible_to(Article, viewer_id))
             .order_by(Article.series, Article.position, Article.key)
         )
     )
 
 
-def get_article(key: str) -> Article:
+def get_article(key: str, viewer_id: int | None = None) -> Article:
     article = db.session.scalar(
-        sa.select(Article).where(Article.key == key, Article.retired_at.is_(None))
+        sa.select(Article).where(
+            Article.key == key, Article.retired_at.is_(None), visible_to(Article, viewer_id)
+        )
     )
     if article is None:
         raise NotFound(f"no article {key!r}")
@@ -113,12 +124,16 @@ def article_questions(article_id: int) -> list[Question]:
     )
 
 
-def tracks_containing(article_id: int) -> list[Track]:
+def tracks_containing(article_id: int, viewer_id: int | None = None) -> list[Track]:
     return list(
         db.session.scalars(
             sa.select(Track)
             .join(TrackArticle, TrackArticle.track_id == Track.id)
-            .where(TrackArticle.article_id == article_id, Track.retired_at.is_(None))
+            .where(
+                TrackArticle.article_id == article_id,
+                Track.retired_at.is_(None),
+                visible_to(Track, viewer_id),
+            )
             .order_by(Track.position)
         )
     )
@@ -184,20 +199,22 @@ class Facets:
     difficulties: list[tuple[str, int]]
 
 
-def catalogue_articles() -> list[Article]:
+def catalogue_articles(viewer_id: int | None = None) -> list[Article]:
     """Every live article in catalogue order, without the columns a list never shows."""
     return list(
         db.session.scalars(
             sa.select(Article)
-            .where(Article.retired_at.is_(None))
+            .where(Article.retired_at.is_(None), visible_to(Article, viewer_id))
             .options(defer(Article.body_html), defer(Article.rubric))
             .order_by(Article.series, Article.part, Article.position, Article.key)
         )
     )
 
 
-def find_articles(search: ArticleSearch, articles: list[Article] | None = None) -> list[Article]:
-    pool = catalogue_articles() if articles is None else articles
+def find_articles(
+    search: ArticleSearch, articles: list[Article] | None = None, viewer_id: int | None = None
+) -> list[Article]:
+    pool = catalogue_articles(viewer_id) if articles is None else articles
     return [a for a in pool if search.matches(a)]
 
 

@@ -33,6 +33,7 @@ from app.models import (
     Track,
     TrackArticle,
 )
+from app.services.catalog import visible_to
 from app.services.errors import ValidationError
 from app.services.study.learners import get_user
 from app.services.study.presets import current_preset_row, domain_preset
@@ -136,7 +137,11 @@ def check_scope(user_id: int, scope: Scope) -> None:
     if scope.tracks:
         known = set(
             db.session.scalars(
-                sa.select(Track.key).where(Track.key.in_(scope.tracks), Track.retired_at.is_(None))
+                sa.select(Track.key).where(
+                    Track.key.in_(scope.tracks),
+                    Track.retired_at.is_(None),
+                    visible_to(Track, user_id),
+                )
             )
         )
         unknown = [key for key in scope.tracks if key not in known]
@@ -146,7 +151,9 @@ def check_scope(user_id: int, scope: Scope) -> None:
         known = set(
             db.session.scalars(
                 sa.select(Article.key).where(
-                    Article.key.in_(scope.articles), Article.retired_at.is_(None)
+                    Article.key.in_(scope.articles),
+                    Article.retired_at.is_(None),
+                    visible_to(Article, user_id),
                 )
             )
         )
@@ -171,7 +178,11 @@ def _base_query(user_id: int, scope: Scope) -> sa.Select[Any]:
     query = (
         sa.select(Question)
         .join(Article, Article.id == Question.article_id)
-        .where(Question.retired_at.is_(None), Article.retired_at.is_(None))
+        .where(
+            Question.retired_at.is_(None),
+            Article.retired_at.is_(None),
+            visible_to(Article, user_id),
+        )
     )
     if scope.questions:
         return query.where(Question.id.in_(scope.questions))

@@ -67,24 +67,14 @@ def enrol(user_id: int, track_key: str, *, now: datetime) -> Enrolment:
     track = db.session.scalar(
         sa.select(Track).where(Track.key == track_key, Track.retired_at.is_(None))
     )
-    if track is None:
+    if track is None or track.owner_id not in (None, user_id):  # another learner's own deck
         raise NotFound(f"no track {track_key!r}")
     enrolment = _any_enrolment_for_track(user_id, track_key)
     if enrolment is not None and enrolment.left_at is None:
         return enrolment
     try:
         with one_change():
-            if enrolment is None:
-                enrolment = Enrolment(user_id=user_id, track_id=track.id, created_at=now)
-                db.session.add(enrolment)
-                db.session.flush()
-                db.session.add(preset_row(enrolment, stored_values(fsrs.Preset()), now))
-            else:
-                enrolment.left_at = None
-            # Cards kept from tracks the learner left come back under this one if it covers them.
-            for card in _homeless_cards_in_track(user_id, track.id):
-                card.enrolment_id = enrolment.id
-            forget_plans(user_id, now)
+            enrolment = enrolment_row(user_id, track, now)
             db.session.commit()
     except Conflict:
         # Enrolled at the same moment by another request: that enrolment is this one.
@@ -92,6 +82,27 @@ def enrol(user_id: int, track_key: str, *, now: datetime) -> Enrolment:
         if existing is None:
             raise
         return existing
+    return enrolment
+
+
+def enrolment_row(user_id: int, track: Track, now: datetime) -> Enrolment:
+    """The learner's enrolment in ``track``, made (with the default preset) or brought back,
+    within the caller's transaction."""
+    enrolment = _any_enrolment_for_track(user_id, track.key)
+    if enrolment is not None and enrolment.left_at is None:
+        return enrolment
+    if enrolment is None:
+        enrolment = Enrolment(user_id=user_id, track_id=track.id, created_at=now)
+        db.session.add(enrolment)
+        db.session.flush()
+        db.session.add(preset_row(enrolment, stored_values(fsrs.Preset()), now))
+        db.session.flush()
+    else:
+        enrolment.left_at = None
+    # Cards kept from tracks the learner left come back under this one if it covers them.
+    for card in _homeless_cards_in_track(user_id, track.id):
+        card.enrolment_id = enrolment.id
+    forget_plans(user_id, now)
     return enrolment
 
 

@@ -1,0 +1,1 @@
+"""Carrying cards between Rehearse and Anki: packages and text files, in and out."""
