@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.catalog.views import bp as catalog_bp
     from app.groups import bp as groups_bp
+    from app.interop.views import bp as interop_bp
     from app.interview import bp as interview_bp
     from app.live import bp as live_bp
     from app.main.views import bp as main_bp
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(interop_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

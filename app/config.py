@@ -44,6 +44,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "DB_PRE_PING": False,
         "DB_POOL_RECYCLE": 1800,
         "BANKS_PATH": str(PROJECT_ROOT / "question_banks"),
+        # The largest request body, uploads included (an Anki package): refused before it is read.
+        "MAX_CONTENT_LENGTH": 100 * 1024 * 1024,
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

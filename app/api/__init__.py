@@ -48,4 +48,4 @@ def _names_nothing(value: object) -> bool:
     return isinstance(value, str) and "\0" in value
 
 
-from app.api import cards, catalog, groups, interview, live, stats, study, views  # noqa: E402,F401  (routes register themselves on bp)
+from app.api import cards, catalog, groups, interop, interview, live, stats, study, views  # noqa: E402,F401  (routes register themselves on bp)

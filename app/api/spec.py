@@ -29,6 +29,7 @@ ERRORS = {
     403: "The caller's role in the group does not allow this.",
     404: "No such resource, or not yours.",
     409: "The state changed under the request.",
+    413: "The request body is over the size limit; nothing was read.",
     422: "The request is wrong; details.fields says where.",
     429: "Too many attempts; wait and try again.",
 }

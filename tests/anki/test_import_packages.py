@@ -109,8 +109,9 @@ def test_a_reimport_of_an_edited_deck_updates_notes_and_adds_nothing(app, tmp_pa
     col = Collection(str(deck.collection))
     note = col.get_note(col.get_card(deck.card_with_history).nid)
     note["Front"] = "What does TCP promise the application?"
-    note.mod = note.mod + 10  # edited later than the copy imported
     col.update_note(note)
+    # Edited later than the copy imported (here within the same second, so say so).
+    col.db.execute("update notes set mod = mod + 10 where id = ?", note.id)
     edited = export(col, tmp_path / "edited.apkg", "anki21b")
     col.close()
     report = import_file(edited, owner)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from app.config import PROJECT_ROOT
@@ -13,7 +14,7 @@ BANKS = PROJECT_ROOT / "question_banks"
 
 def found_titles(page: str) -> list[str]:
     listed = page.split('id="articles"', 1)[1]
-    return re.findall(r'<a href="/articles/[^"]+">([^<]+)</a>', listed)
+    return [html.unescape(t) for t in re.findall(r'<a href="/articles/[^"]+">([^<]+)</a>', listed)]
 
 
 def test_search_filters_and_loads_on_the_page_and_in_the_api(client, app):

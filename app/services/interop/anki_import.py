@@ -15,7 +15,7 @@ import hashlib
 import html
 import tempfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -284,3 +284,10 @@ def _add_history(
         enrolment_row(owner.user_id, track, now)
     added = add_imported_cards(owner.user_id, cards, now=now)
     return added, sum(len(c.ratings) for c in cards)
+
+
+def without_history(incoming: Incoming) -> Incoming:
+    """The same notes, as if the file held no review history (the learner starts them new)."""
+    for note in incoming.notes:
+        note.cards = [replace(card, ratings=(), review_ids=()) for card in note.cards]
+    return replace(incoming, reviews=0)

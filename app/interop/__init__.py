@@ -1,0 +1,1 @@
+"""Pages for carrying cards between Rehearse and Anki."""
