@@ -13,7 +13,7 @@ BANKS = PROJECT_ROOT / "question_banks"
 def test_banks_check_passes_on_the_shipped_banks(runner):
     result = runner.invoke(args=["banks", "check", str(BANKS)])
     assert result.exit_code == 0, result.output
-    assert "52 articles, 19 tracks" in result.output
+    assert "174 articles, 34 tracks" in result.output
     assert "0 error(s)" in result.output
 
 
@@ -95,7 +95,7 @@ def test_catalogue_api(client, app):
     banks.sync(BANKS, now=NOW)
     token = make_token(make_user())
     tracks = client.get("/api/v1/tracks", headers=bearer(token)).get_json()["tracks"]
-    assert len(tracks) == 19
+    assert len(tracks) == 34
     whole = client.get(
         "/api/v1/tracks/backend-engineering-mastery", headers=bearer(token)
     ).get_json()

@@ -195,14 +195,12 @@ def test_track_order_follows_the_file(app, tmp_path):
 def test_the_shipped_banks_sync_and_resync_without_change(app):
     root = PROJECT_ROOT / "question_banks"
     first = banks.sync(root, now=NOW)
-    assert first.articles.added == 52
-    assert first.tracks.added == 19
-    # The only warnings: trade-offs two articles share have no reverse question.
-    assert first.warnings
-    assert all("the reverse question" in w.message for w in first.warnings)
+    assert first.articles.added == 174
+    assert first.tracks.added == 34
+    assert first.warnings == []
     per_article = db.session.execute(
         sa.select(Question.article_id, sa.func.count()).group_by(Question.article_id)
     ).all()
-    assert len(per_article) == 52
+    assert len(per_article) == 174
     assert min(n for _, n in per_article) >= 12
     assert not banks.sync(root, now=NOW).changed
