@@ -104,7 +104,13 @@ def banks_lint(path: str | None, strict: bool) -> None:
 @click.argument("path", required=False)
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--count", type=int, default=40, show_default=True)
-def banks_sample(path: str | None, seed: int, count: int) -> None:
+@click.option(
+    "--only",
+    "only_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Draw only from the articles whose keys this file lists, one per line.",
+)
+def banks_sample(path: str | None, seed: int, count: int, only_file: str | None) -> None:
     """Print COUNT questions drawn at random by SEED, as a learner sees them: a blind review."""
     import random
 
@@ -117,7 +123,12 @@ def banks_sample(path: str | None, seed: int, count: int) -> None:
         raise click.ClickException(f"{root}: no such file or folder")
     bank = build_bank(read_sources(root))
     titles = {article.key: article.title for article in bank.articles}
-    drawn = random.Random(seed).sample(list(bank.questions), min(count, len(bank.questions)))
+    pool = list(bank.questions)
+    if only_file:
+        lines = Path(only_file).read_text("utf-8").splitlines()
+        wanted = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+        pool = [q for q in pool if q.article_key in wanted]
+    drawn = random.Random(seed).sample(pool, min(count, len(pool)))
     click.echo(f"# {len(drawn)} questions drawn with random.Random({seed}) from {root}")
     for number, q in enumerate(drawn, 1):
         click.echo(f"\n## Q{number} ({titles[q.article_key]}; {q.key})\n\n{q.prompt.strip()}\n")

@@ -181,6 +181,11 @@ KINDS: dict[str, QuestionKind] = {
 }
 
 
+# Kinds no generator makes any more, kept so questions already stored still show and grade: the
+# reversed key trade-off ("Which topic's key trade-off is …?"), which reviews found a slogan test.
+RETIRED_KINDS = frozenset({"key_tradeoff_reverse"})
+
+
 def _kind(name: str) -> QuestionKind:
     try:
         return KINDS[name]

@@ -15,7 +15,7 @@ from app.domain.banks import (
     parse_article,
 )
 from app.domain.banks.text import slugify, tradeoff_signature
-from app.domain.questions import KINDS
+from app.domain.questions import KINDS, RETIRED_KINDS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "banks"
 
@@ -35,25 +35,22 @@ def kinds_of(
 
 
 def test_registry_covers_every_kind_the_grader_knows() -> None:
-    assert (
-        set(GENERATORS)
-        == set(KINDS)
-        == {
-            "key_tradeoff",
-            "key_tradeoff_reverse",
-            "table_which",
-            "table_side",
-            "table_compare",
-            "term",
-            "term_which",
-            "tradeoff_note",
-            "pros_cons",
-            "self_assessment",
-            "recall",
-            "one_thing",
-            "authored",
-        }
-    )
+    assert set(GENERATORS) == set(KINDS) - RETIRED_KINDS
+    assert set(KINDS) == set(GENERATORS) | {"key_tradeoff_reverse"}
+    assert set(GENERATORS) == {
+        "key_tradeoff",
+        "table_which",
+        "table_side",
+        "table_compare",
+        "term",
+        "term_which",
+        "tradeoff_note",
+        "pros_cons",
+        "self_assessment",
+        "recall",
+        "one_thing",
+        "authored",
+    }
 
 
 def test_slugify() -> None:
@@ -97,13 +94,8 @@ def test_key_tradeoff_question_with_distractors() -> None:
     assert set(card.choices) - {"Isolation vs Efficiency"} <= others
     assert card.sibling_group == "alpha:key_tradeoff"
     assert card.line == 4
-
-    reverse = kinds_of(bank.questions, "key_tradeoff_reverse")["alpha"]
-    assert reverse.key == "alpha:key_tradeoff_reverse"
-    assert reverse.prompt == "Which topic's key trade-off is Isolation vs Efficiency?"
-    assert reverse.correct is not None and reverse.choices[reverse.correct] == "Alpha"
-    assert len(reverse.choices) == 4
-    assert reverse.sibling_group == "alpha:key_tradeoff"
+    # The reverse ("Which topic's key trade-off is Isolation vs Efficiency?") is not asked.
+    assert kinds_of(bank.questions, "key_tradeoff_reverse") == {}
 
 
 def test_equivalent_close_and_synonym_tradeoffs_are_never_distractors() -> None:
@@ -118,12 +110,6 @@ def test_equivalent_close_and_synonym_tradeoffs_are_never_distractors() -> None:
     bank = build_bank(sources)
     card = kinds_of(bank.questions, "key_tradeoff")["alpha"]
     assert sorted(card.choices) == ["Cost vs Control", "Freshness vs Latency", "Safety vs Speed"]
-    # Beta names the same trade-off, so "which topic's key trade-off is Safety vs Speed?" would
-    # have two right answers: it is not asked, and the bank says why.
-    assert "alpha" not in kinds_of(bank.questions, "key_tradeoff_reverse")
-    assert any(
-        p.path.endswith("alpha.md") and "reverse question" in p.message for p in bank.warnings
-    )
 
 
 def test_near_synonym_tradeoffs() -> None:
@@ -189,19 +175,14 @@ def test_title_that_gives_the_tradeoff_away_uses_its_topic_or_is_not_asked() -> 
     )
     card = kinds_of(named.questions, "key_tradeoff")["io"]
     assert card.prompt == "What is the key trade-off of fsync()?"
-    reverse = kinds_of(named.questions, "key_tradeoff_reverse")["io"]
-    assert reverse.choices[reverse.correct or 0] == "fsync()"
 
 
 def test_no_distractor_means_no_key_tradeoff_question() -> None:
     bank = build_bank([article("alpha", "Safety vs Speed"), article("beta", "Speed vs Safety")])
     assert kinds_of(bank.questions, "key_tradeoff") == {}
-    assert kinds_of(bank.questions, "key_tradeoff_reverse") == {}
     # Neither article yields anything: warnings, not errors.
     assert bank.errors == ()
     assert sorted(p.message.split(":")[0].split(" '")[0] for p in bank.warnings) == [
-        "key trade-off",
-        "key trade-off",
         "no questions found",
         "no questions found",
     ]
@@ -261,7 +242,6 @@ def test_positions_follow_the_registry_order() -> None:
         "table_compare",
         "self_assessment",
         "authored",
-        "key_tradeoff_reverse",
     ]
     assert order == [kind for kind in GENERATORS if kind in order]
 

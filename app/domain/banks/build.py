@@ -184,25 +184,6 @@ def fingerprint(spec: QuestionSpec) -> tuple[str, ...]:
     return (spec.kind, normalize_words(spec.prompt), normalize_words(spec.answer), *choices)
 
 
-def _shared_tradeoffs(parsed: Sequence[ParsedArticle], context: GenerationContext) -> list[Problem]:
-    problems: list[Problem] = []
-    paths = {item.article.key: item.article.path for item in parsed}
-    for item in parsed:
-        others = context.shares_tradeoff(item.article)
-        if others:
-            message = (
-                f"key trade-off '{item.article.key_tradeoff}' is also the key trade-off of "
-                f"{', '.join(paths.get(key, key) for key in others)}; the reverse question "
-                "(which topic's key trade-off is it?) is not asked"
-            )
-            problems.append(
-                Problem(
-                    item.article.path, item.field_line("key_tradeoff"), message, Severity.WARNING
-                )
-            )
-    return problems
-
-
 def _generate(
     parsed: Sequence[ParsedArticle],
     paths_with_problems: set[str],
@@ -210,7 +191,7 @@ def _generate(
 ) -> tuple[list[QuestionSpec], list[Problem]]:
     context = GenerationContext.from_articles(item.article for item in parsed)
     questions: list[QuestionSpec] = []
-    problems: list[Problem] = _shared_tradeoffs(parsed, context)
+    problems: list[Problem] = []
     seen: dict[str, QuestionSpec] = {}
     same: dict[tuple[str, ...], QuestionSpec] = {}
     for item in parsed:

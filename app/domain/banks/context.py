@@ -72,30 +72,15 @@ def _weight(feature: str) -> float:
 
 @dataclass
 class GenerationContext:
-    """Distractors for every article with a key trade-off, worked out once per bank.
-
-    `shared` holds the signatures of trade-offs that more than one article names: their reverse
-    question ("Which topic's key trade-off is …?") would have two right answers, so it is not
-    asked.
-    """
+    """Distractors for every article with a key trade-off, worked out once per bank."""
 
     forward: dict[str, tuple[Relation, ...]] = field(default_factory=dict)
-    reverse: dict[str, tuple[Relation, ...]] = field(default_factory=dict)
-    shared: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_articles(cls, articles: Iterable[Article]) -> GenerationContext:
         with_tradeoff = sorted(
             (article for article in articles if article.key_tradeoff), key=lambda a: a.key
         )
-        by_signature: dict[str, list[Article]] = defaultdict(list)
-        for article in with_tradeoff:
-            by_signature[tradeoff_signature(article.key_tradeoff or "")].append(article)
-        shared = {
-            signature: tuple(a.key for a in owners)
-            for signature, owners in by_signature.items()
-            if len(owners) > 1
-        }
         features = {article.key: _features(article) for article in with_tradeoff}
         index: dict[str, list[int]] = defaultdict(list)
         for i, article in enumerate(with_tradeoff):
@@ -104,7 +89,7 @@ class GenerationContext:
         ring = sorted(range(len(with_tradeoff)), key=lambda i: stable_hash(with_tradeoff[i].key))
         ring_hashes = [stable_hash(with_tradeoff[i].key) for i in ring]
 
-        context = cls(shared=shared)
+        context = cls()
         position = {article.key: i for i, article in enumerate(with_tradeoff)}
         candidates: dict[str, list[Article]] = {}
         scores: dict[str, dict[int, float]] = {}
@@ -127,34 +112,24 @@ class GenerationContext:
         # How often each article would be picked on relatedness alone: a popular one is passed
         # over for a fresher one. Counted over the whole bank, so the choices depend only on the
         # set of articles, never on the order they are read in.
-        for by_tradeoff, target in ((True, context.forward), (False, context.reverse)):
-            popular: dict[str, int] = defaultdict(int)
-            for article in with_tradeoff:
-                first = _pick(
-                    article, candidates[article.key], scores[article.key], position,
-                    {}, by_tradeoff=by_tradeoff,
-                )  # fmt: skip
-                for relation in first:
-                    popular[_usage_key(relation, by_tradeoff)] += 1
-            for article in with_tradeoff:
-                target[article.key] = _pick(
-                    article, candidates[article.key], scores[article.key], position,
-                    popular, by_tradeoff=by_tradeoff,
-                )  # fmt: skip
+        popular: dict[str, int] = defaultdict(int)
+        for article in with_tradeoff:
+            first = _pick(
+                article, candidates[article.key], scores[article.key], position,
+                {}, by_tradeoff=True,
+            )  # fmt: skip
+            for relation in first:
+                popular[_usage_key(relation, True)] += 1
+        for article in with_tradeoff:
+            context.forward[article.key] = _pick(
+                article, candidates[article.key], scores[article.key], position,
+                popular, by_tradeoff=True,
+            )  # fmt: skip
         return context
 
     def tradeoff_distractors(self, article: Article) -> tuple[Relation, ...]:
         """Other articles whose trade-offs stand beside `article`'s as wrong choices."""
         return self.forward.get(article.key, ())
-
-    def title_distractors(self, article: Article) -> tuple[Relation, ...]:
-        """Other articles whose titles stand beside `article`'s in the reverse question."""
-        return self.reverse.get(article.key, ())
-
-    def shares_tradeoff(self, article: Article) -> tuple[str, ...]:
-        """Keys of the other articles that name the same key trade-off as `article`."""
-        signature = tradeoff_signature(article.key_tradeoff or "")
-        return tuple(key for key in self.shared.get(signature, ()) if key != article.key)
 
 
 def _usage_key(relation: Relation, by_tradeoff: bool) -> str:

@@ -16,7 +16,7 @@ from app.domain.banks.context import GenerationContext
 from app.domain.banks.generators.recall import authored, one_thing, recall_items, self_assessment
 from app.domain.banks.generators.tables import table_compare, table_side, table_which
 from app.domain.banks.generators.terms import term_recall, term_which
-from app.domain.banks.generators.tradeoffs import key_tradeoff, key_tradeoff_reverse
+from app.domain.banks.generators.tradeoffs import key_tradeoff
 from app.domain.banks.model import Problem, QuestionSpec
 from app.domain.banks.parsed import ParsedArticle, RecallKind
 from app.domain.questions import choice_order
@@ -38,7 +38,6 @@ GENERATORS: dict[str, Generator] = {
     "self_assessment": self_assessment,
     "recall": recall_items(RecallKind.RECALL),
     "authored": authored,
-    "key_tradeoff_reverse": key_tradeoff_reverse,
 }
 
 

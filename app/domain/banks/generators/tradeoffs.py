@@ -1,4 +1,8 @@
-"""The key trade-off questions: "What is the key trade-off of X?" and its reverse."""
+"""The key trade-off question: "What is the key trade-off of X?".
+
+Its reverse ("Which topic's key trade-off is A vs B?") is not asked: two blind reviews found it
+recalls a slogan, since the trade-off's own words point at the one topic they describe.
+"""
 
 from __future__ import annotations
 
@@ -42,44 +46,6 @@ def key_tradeoff(parsed: ParsedArticle, context: GenerationContext) -> list[Ques
             parsed.field_line("key_tradeoff"),
             f"What is the key trade-off of {name}?",
             correct_text,
-            explanation=explanation,
-            choices=choices,
-            correct=0,
-            sibling_group=f"{article.key}:key_tradeoff",
-        )
-    ]
-
-
-def key_tradeoff_reverse(parsed: ParsedArticle, context: GenerationContext) -> list[QuestionSpec]:
-    """ "Which topic's key trade-off is A vs B?" over related articles' titles.
-
-    Not asked when another article names the same trade-off: the question would have two right
-    answers (the bank reports it as a warning).
-    """
-    article = parsed.article
-    if not article.key_tradeoff or context.shares_tradeoff(article):
-        return []
-    others = context.title_distractors(article)
-    if len(others) + 1 < MIN_CHOICES:
-        return []
-    title = escape_markdown(article.tradeoff_name)
-    choices = (title, *(escape_markdown(other.title) for other in others))
-    wrong = [other.title for other in others]
-    if giveaway(article.key_tradeoff, article.tradeoff_name, wrong):
-        return []
-    if conspicuously_longest(article.tradeoff_name, wrong):
-        return []
-    explanation = "The other topics' key trade-offs:\n\n" + bullets(
-        f"{escape_markdown(other.title)}: {escape_markdown(other.tradeoff)}" for other in others
-    )
-    return [
-        make_spec(
-            parsed,
-            "key_tradeoff_reverse",
-            "key_tradeoff_reverse",
-            parsed.field_line("key_tradeoff"),
-            f"Which topic's key trade-off is {escape_markdown(article.key_tradeoff)}?",
-            title,
             explanation=explanation,
             choices=choices,
             correct=0,
