@@ -16,6 +16,10 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+# Stored article HTML is rendered again only when its Markdown or this number changes: raise it
+# whenever a change here changes the HTML an article renders to.
+RENDERER_VERSION = 1
+
 _HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
 
 

@@ -1,6 +1,13 @@
 """Every model, imported here so the metadata Alembic compares against is complete."""
 
-from app.models.content import Article, Question, QuestionReport, Track, TrackArticle
+from app.models.content import (
+    Article,
+    BankFingerprint,
+    Question,
+    QuestionReport,
+    Track,
+    TrackArticle,
+)
 from app.models.daily import (
     Digest,
     ExtraNewCards,
@@ -28,6 +35,7 @@ __all__ = [
     "AnkiNote",
     "ApiToken",
     "Article",
+    "BankFingerprint",
     "Card",
     "CardChange",
     "Digest",

@@ -153,3 +153,14 @@ class QuestionReport(db.Model):  # type: ignore[name-defined,misc]
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     question: Mapped[Question] = relationship()
+
+
+class BankFingerprint(db.Model):  # type: ignore[name-defined,misc]
+    """What a sync last applied from one part of the banks: a hash of its files and of the code
+    that turns them into questions. An unchanged fingerprint means nothing to apply."""
+
+    __tablename__ = "bank_fingerprints"
+
+    scope: Mapped[str] = mapped_column(sa.String(PATH_MAX), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

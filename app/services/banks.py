@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,9 +14,9 @@ import sqlalchemy as sa
 
 from app.domain import banks as bankdomain
 from app.domain.anki import IMPORTED_SOURCE
-from app.domain.render import render_markdown
+from app.domain.render import RENDERER_VERSION, render_markdown
 from app.extensions import db
-from app.models import Article, Question, Track, TrackArticle
+from app.models import Article, BankFingerprint, Question, Track, TrackArticle
 from app.services import plans
 from app.services.errors import ServiceError
 
@@ -139,7 +141,10 @@ def _article_values(article: bankdomain.Article) -> dict[str, Any]:
             for point in article.rubric
         ],
         "source_path": article.path,
-        "content_hash": article.content_hash,
+        # The renderer's version too: its HTML is kept, and made again only when this changes.
+        "content_hash": hashlib.sha256(
+            f"{article.content_hash}:{RENDERER_VERSION}".encode()
+        ).hexdigest(),
     }
 
 
@@ -267,14 +272,11 @@ def _sync_articles(bank: bankdomain.Bank, now: datetime, report: SyncReport) -> 
             existing[spec.key] = row
             tally.added += 1
         elif row.retired_at is not None or any(getattr(row, k) != v for k, v in values.items()):
-            if row.content_hash != spec.content_hash:
+            if row.content_hash != values["content_hash"]:
                 row.body_html = render_markdown(spec.body)
             _update(row, values, now, tally)
         else:
             tally.unchanged += 1
-            html = render_markdown(spec.body)  # the renderer may have changed since
-            if row.body_html != html:
-                row.body_html = html
     kept = report.kept_outside.setdefault("articles", [])
     _retire_missing(existing, seen, now, tally, report.scope, kept)
     db.session.flush()
@@ -361,11 +363,55 @@ def _sync_tracks(
     _retire_missing(existing, seen, now, tally, report.scope, kept)
 
 
-def apply(bank: bankdomain.Bank, *, now: datetime, scope: str | None = None) -> SyncReport:
+@functools.cache
+def _generating_code() -> bytes:
+    """The source of the code that turns bank files into rows: a change to it is a change."""
+    domain = Path(bankdomain.__file__).parent
+    files = [
+        *sorted(domain.rglob("*.py")),
+        domain.parent / "render.py",
+        domain.parent / "questions.py",
+    ]
+    return b"".join(file.read_bytes() for file in files)
+
+
+def fingerprint(sources: Sequence[bankdomain.SourceFile]) -> str:
+    """A hash of the files read and of the code that reads them."""
+    digest = hashlib.sha256(_generating_code())
+    for source in sorted(sources, key=lambda s: s.path):
+        digest.update(f"\0{source.path}\0{source.key_path}\0".encode())
+        digest.update(source.text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _unchanged_report(scope: str | None) -> SyncReport:
+    """A sync with nothing to apply: every live row under ``scope`` stands unchanged."""
+    report = SyncReport(warnings=[], scope=scope)
+    for model, tally in (
+        (Article, report.articles),
+        (Question, report.questions),
+        (Track, report.tracks),
+    ):
+        rows = db.session.scalars(
+            sa.select(model.source_path).where(model.retired_at.is_(None), _from_files(model))
+        )
+        tally.unchanged = sum(1 for path in rows if in_scope(path, scope))
+    return report
+
+
+def apply(
+    bank: bankdomain.Bank,
+    *,
+    now: datetime,
+    scope: str | None = None,
+    remember: tuple[str, str] | None = None,
+) -> SyncReport:
     """Apply a parsed bank in one transaction: every change or none.
 
     With ``scope`` (a source-path prefix such as "question_banks/system-design-mastery"), only
     the bank's files in it are applied, and only rows from files in it can be retired.
+    ``remember`` is (scope key, fingerprint): kept with the change, so the same files and code
+    synced again apply nothing.
     """
     if scope is not None:
         bank = restrict(bank, scope)
@@ -378,6 +424,12 @@ def apply(bank: bankdomain.Bank, *, now: datetime, scope: str | None = None) -> 
         _sync_tracks(bank, articles, now, report)
         if report.changed:
             plans.forget_all()  # learners' day plans may offer retired or moved questions
+            # What other scopes last applied may no longer stand as it is: sync them in full.
+            db.session.execute(sa.delete(BankFingerprint))
+        if remember is not None:
+            db.session.merge(
+                BankFingerprint(scope=remember[0], fingerprint=remember[1], synced_at=now)
+            )
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -394,8 +446,18 @@ def sync(
     question and track the banks read no longer hold, wherever it came from.
     """
     read_root, scope = scope_of(path, banks_root)
-    bank = load_bank(read_root)
+    if not read_root.exists():
+        raise MissingPath(f"{read_root}: no such file or folder")
+    sources = bankdomain.read_sources(read_root)
+    # The same files and code as the last sync of this scope: nothing can change (prune, which
+    # reaches outside the scope, always runs in full).
+    key = f"{read_root.resolve()}|{scope or ''}"[:500]
+    printed = fingerprint(sources)
+    stored = db.session.get(BankFingerprint, key)
+    if not prune and stored is not None and stored.fingerprint == printed:
+        return _unchanged_report(scope)
+    bank = bankdomain.build_bank(sources)
     if prune:
         bank = restrict(bank, scope)
-        return apply(bank, now=now)
-    return apply(bank, now=now, scope=scope)
+        return apply(bank, now=now, remember=(key, printed))
+    return apply(bank, now=now, scope=scope, remember=(key, printed))
