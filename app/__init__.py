@@ -102,9 +102,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from app import security_headers
     from app.templating import register
 
     register(app)
+    security_headers.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -54,6 +54,13 @@ def register(app: Flask) -> None:
         local = moment.astimezone(viewer_zone())
         return f"{local.strftime(fmt)} {local.tzname()}"
 
+    @app.template_filter("pct")
+    def percent_class(part: float, whole: float = 100) -> str:
+        """A width as a class, ``w-0`` to ``w-100`` (app.css): pages carry no inline styles, so the
+        Content-Security-Policy can refuse them."""
+        share = 100 * part / whole if whole else 0
+        return f"w-{max(0, min(100, round(share)))}"
+
     @app.template_filter("wait")
     def format_wait(seconds: int) -> str:
         """A short wait in words: "in 40 seconds", "in 8 minutes", "in 2 hours"."""

@@ -18,6 +18,7 @@ from app.account.forms import (
     TokenForm,
 )
 from app.clock import now
+from app.security_headers import no_store
 from app.services import accounts, reminders, tokens
 from app.services.errors import NotFound, ValidationError
 
@@ -109,6 +110,7 @@ def create_token() -> Response | tuple[str, int]:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
+            no_store()  # the page shows the secret once; no cache keeps it
             return render_template(
                 "account/token_created.html", token=issued.token, secret=issued.secret
             ), 201
