@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -17,9 +17,11 @@ from app.account.forms import (
     RevokeTokenForm,
     TokenForm,
 )
+from app.auth.signin import sign_in, sign_out
 from app.clock import now
+from app.forms import PlainForm
 from app.security_headers import no_store
-from app.services import accounts, reminders, tokens
+from app.services import accounts, reminders, sessions, tokens
 from app.services.errors import NotFound, ValidationError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -49,6 +51,9 @@ def _render(**forms: FlaskForm) -> str:
         timezones=sorted(available_timezones()),
         tokens=tokens.list_tokens(user.id),
         revoke_form=RevokeTokenForm(),
+        sign_ins=sessions.active(user.id),
+        this_sign_in=sessions.current_id(),
+        plain_form=PlainForm(),
         **defaults,
     )
 
@@ -94,7 +99,8 @@ def password() -> Response | tuple[str, int]:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            login_user(user)  # keep this session; every other session has just been signed out
+            sessions.end_all(user.id, now=now())
+            sign_in(user)  # a new sign-in here; every other one has just been signed out
             flash("Password changed. Other sessions have been signed out.", "ok")
             return redirect(url_for("account.settings"))
     return _render(password_form=form), 422
@@ -143,7 +149,7 @@ def delete() -> Response | tuple[str, int]:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            logout_user()
+            logout_user()  # the account and its sign-ins are gone
             flash("Your account and all its data have been deleted.", "ok")
             return redirect(url_for("main.index"))
     return _render(delete_form=form), 422
@@ -170,3 +176,31 @@ def reminder_settings() -> Response | tuple[str, int]:
 @login_required
 def outbox() -> str:
     return render_template("account/outbox.html", messages=reminders.outbox(current_user.id))
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int) -> Response:
+    if PlainForm().validate_on_submit():
+        try:
+            sessions.end(current_user.id, session_id, now=now())
+        except NotFound:
+            flash("That sign-in has already ended.", "error")
+        else:
+            if session_id == sessions.current_id():
+                logout_user()
+                flash("You are logged out.", "ok")
+                return redirect(url_for("main.index"))
+            flash("That device is signed out.", "ok")
+    return redirect(url_for("account.settings") + "#sessions-h")
+
+
+@bp.post("/sessions/end-all")
+@login_required
+def end_all_sessions() -> Response:
+    if PlainForm().validate_on_submit():
+        ended = sessions.end_all(current_user.id, now=now())
+        sign_out()
+        flash(f"Signed out everywhere ({ended} sign-in{'s' if ended != 1 else ''}).", "ok")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("account.settings"))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.auth.forms import LoginForm, RegisterForm
 from app.auth.safety import safe_next
+from app.auth.signin import sign_in, sign_out
 from app.clock import now
 from app.extensions import account_key, limiter, not_a_submission
 from app.services import accounts
@@ -48,7 +49,7 @@ def register() -> Response | str:
             for field, message in error.errors.items():
                 getattr(form, field).errors.append(message)
         else:
-            login_user(user)
+            sign_in(user)
             flash("Welcome to Rehearse. Choose a time zone so your days start when you do.", "ok")
             return redirect(url_for("account.settings"))
     return render_template("auth/register.html", form=form)
@@ -73,7 +74,7 @@ def login() -> Response | str:
         if user is None:
             form.password.errors.append(FAILED_LOGIN)
         else:
-            login_user(user, remember=bool(form.remember.data))
+            sign_in(user, remember=bool(form.remember.data))
             return redirect(safe_next(form.next.data) or url_for("main.index"))
     return render_template("auth/login.html", form=form)
 
@@ -81,6 +82,6 @@ def login() -> Response | str:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
+    sign_out()
     flash("You are logged out.", "ok")
     return redirect(url_for("main.index"))

@@ -29,7 +29,7 @@ from app.models.interop import AnkiNote
 from app.models.interview import Drill, DrillAnswer, MockInterview, RapidAnswer, RapidRound
 from app.models.live import LiveAnswer, LivePlayer, LiveQuiz
 from app.models.study import Card, CardChange, Enrolment, Preset, ReviewLog
-from app.models.users import ApiToken, User
+from app.models.users import ApiToken, LoginSession, User
 
 __all__ = [
     "AnkiNote",
@@ -53,6 +53,7 @@ __all__ = [
     "LiveAnswer",
     "LivePlayer",
     "LiveQuiz",
+    "LoginSession",
     "MockInterview",
     "OutboxMessage",
     "ParameterFit",

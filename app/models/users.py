@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,7 +37,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     )
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login keeps in the session and the remember-me cookie: the account, its
+        session version and the secret of this request's sign-in (services/sessions.py)."""
+        secret = g.get("session_secret", "") if has_request_context() else ""
+        return f"{self.id}:{self.session_version}:{secret}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -56,3 +60,19 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class LoginSession(db.Model):  # type: ignore[name-defined,misc]
+    """One sign-in on one browser: its cookie (and remember-me cookie) work until it is signed out,
+    here or from another device, or the password changes."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Only the SHA-256 of the secret the cookie carries is kept.
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

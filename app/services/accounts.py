@@ -89,14 +89,11 @@ def get_user(user_id: int) -> User:
 
 
 def load_session_user(session_id: str) -> User | None:
-    """Resolve a Flask-Login id ``"<user id>:<session version>"``; stale versions log out."""
-    user_part, _, version_part = session_id.partition(":")
-    if not user_part.isdigit() or not version_part.isdigit():
-        return None
-    user = db.session.get(User, int(user_part))
-    if user is None or user.session_version != int(version_part):
-        return None
-    return user
+    """Flask-Login's loader: the user of a sign-in that still stands (services.sessions)."""
+    from app.clock import now
+    from app.services import sessions
+
+    return sessions.resolve(session_id, now=now())
 
 
 def change_password(user_id: int, *, current: str, new: str) -> User:
