@@ -300,7 +300,7 @@ def gunicorn_command(host: str, port: int, workers: int, instance_path: str) -> 
         "--workers",
         str(workers),
         "--threads",
-        "4",
+        "8",
         "--access-logfile",
         "-",
         "--graceful-timeout",
@@ -309,6 +309,21 @@ def gunicorn_command(host: str, port: int, workers: int, instance_path: str) -> 
         "--control-socket",
         os.path.join(instance_path, f"gunicorn-{port}.ctl"),
     ]
+
+
+def web_workers(requested: int, storage_uri: str) -> tuple[int, str]:
+    """How many gunicorn worker processes ``rehearse up`` runs, and what to say about limits.
+
+    In-memory rate-limit counters live in one process: with more workers each keeps its own and
+    the limits multiply. Without shared storage (REDIS_URL) one worker, with threads, keeps them
+    exact."""
+    if storage_uri.startswith("memory") and requested > 1:
+        return 1, (
+            f"rate limits: in memory, so 1 worker process (not {requested}) keeps them exact; "
+            "set REDIS_URL to run more"
+        )
+    where = "in memory" if storage_uri.startswith("memory") else "shared (Redis)"
+    return requested, f"rate limits: {where}, exact across {requested} worker(s)"
 
 
 @click.command("up")
@@ -333,6 +348,8 @@ def up(host: str, port: int, workers: int, no_scheduler: bool) -> None:
             )
         )
         click.echo("scheduler: started")
+    workers, limits = web_workers(workers, current_app.config["RATELIMIT_STORAGE_URI"])
+    click.echo(limits)
     web = subprocess.Popen(
         gunicorn_command(host, port, workers, current_app.instance_path),
         env=env,

@@ -50,8 +50,12 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN_IP": "20 per minute; 200 per hour",
+        # Failed logins at one account from one address; and from every address together, a
+        # looser cap, so a flood from one address never locks the owner out elsewhere.
         "RATELIMIT_LOGIN_ACCOUNT": "5 per minute; 30 per hour",
-        "RATELIMIT_REGISTER_IP": "10 per hour",
+        "RATELIMIT_LOGIN_ACCOUNT_ALL": "100 per hour",
+        # A reading group may sign up from one office address together.
+        "RATELIMIT_REGISTER_IP": "50 per hour; 200 per day",
         # Joining a group by invite code, per signed-in account: codes cannot be guessed at speed.
         "RATELIMIT_JOIN": "10 per minute; 50 per hour",
         "SESSION_COOKIE_HTTPONLY": True,

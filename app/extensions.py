@@ -18,9 +18,18 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 
 
 def account_key() -> str:
-    """Rate-limit key for the account a login names, capping guesses at it from many IPs."""
+    """Rate-limit key for the account a login names from one address: guesses at an account are
+    capped per address, and a flood from one address never locks the owner out of their own
+    account from another."""
     email = (request.form.get("email") or "").strip().lower()
-    return f"account:{email}"
+    return f"account:{email}:{get_remote_address()}"
+
+
+def account_everywhere_key() -> str:
+    """Rate-limit key for the account a login names from any address: a looser cap on guesses
+    spread over many addresses (RATELIMIT_LOGIN_ACCOUNT_ALL)."""
+    email = (request.form.get("email") or "").strip().lower()
+    return f"account-all:{email}"
 
 
 def join_limit() -> str:

@@ -10,7 +10,7 @@ from app.auth.forms import LoginForm, RegisterForm
 from app.auth.safety import safe_next
 from app.auth.signin import sign_in, sign_out
 from app.clock import now
-from app.extensions import account_key, limiter, not_a_submission
+from app.extensions import account_everywhere_key, account_key, limiter, not_a_submission
 from app.services import accounts
 from app.services.errors import ValidationError
 
@@ -25,6 +25,10 @@ def _login_ip_limit() -> str:
 
 def _login_account_limit() -> str:
     return str(current_app.config["RATELIMIT_LOGIN_ACCOUNT"])
+
+
+def _login_account_everywhere_limit() -> str:
+    return str(current_app.config["RATELIMIT_LOGIN_ACCOUNT_ALL"])
 
 
 def _register_limit() -> str:
@@ -60,6 +64,12 @@ def register() -> Response | str:
 @limiter.limit(
     _login_account_limit,
     key_func=account_key,
+    exempt_when=not_a_submission,
+    deduct_when=lambda response: response.status_code != 302,
+)
+@limiter.limit(
+    _login_account_everywhere_limit,
+    key_func=account_everywhere_key,
     exempt_when=not_a_submission,
     deduct_when=lambda response: response.status_code != 302,
 )

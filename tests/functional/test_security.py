@@ -7,7 +7,7 @@ import re
 from app.extensions import db
 from app.models import ApiToken
 from tests.conftest import count
-from tests.factories import NOW, bearer, log_in, make_token, make_user
+from tests.factories import NOW, PASSWORD, bearer, log_in, make_token, make_user
 
 
 def test_csrf_is_enforced_when_enabled(make_app):
@@ -39,8 +39,34 @@ def test_login_is_rate_limited_per_ip(make_app):
     assert b"Too many attempts" in client.post("/auth/login", data={"email": "z@x.io"}).data
 
 
+def test_the_owner_gets_in_from_another_address_while_one_address_is_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN_ACCOUNT="3 per minute")
+    with app.app_context():
+        from app.extensions import db
+
+        make_user(email="owner@example.com")
+        db.session.commit()
+    client = app.test_client()
+    attacker = {"REMOTE_ADDR": "203.0.113.7"}
+    statuses = [
+        client.post(
+            "/auth/login",
+            data={"email": "owner@example.com", "password": "guess"},
+            environ_base=attacker,
+        ).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    owner = app.test_client().post(
+        "/auth/login",
+        data={"email": "owner@example.com", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.2"},
+    )
+    assert owner.status_code == 302  # signed in
+
+
 def test_login_is_rate_limited_per_account_across_ips(make_app):
-    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN_ACCOUNT="2 per minute")
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN_ACCOUNT_ALL="2 per minute")
     client = app.test_client()
     statuses = []
     for i in range(3):
@@ -57,6 +83,14 @@ def test_login_is_rate_limited_per_account_across_ips(make_app):
         environ_base={"REMOTE_ADDR": "10.0.0.9"},
     )
     assert other.status_code == 200
+
+
+def test_up_keeps_in_memory_limits_exact_with_one_worker():
+    from app.cli import web_workers
+
+    assert web_workers(2, "memory://")[0] == 1
+    assert "set REDIS_URL" in web_workers(4, "memory://")[1]
+    assert web_workers(4, "redis://127.0.0.1:6379")[0] == 4
 
 
 def test_registration_is_rate_limited(make_app):
