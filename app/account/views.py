@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -21,7 +22,7 @@ from app.auth.signin import sign_in, sign_out
 from app.clock import now
 from app.forms import PlainForm
 from app.security_headers import no_store
-from app.services import accounts, reminders, sessions, tokens
+from app.services import accounts, data_export, reminders, sessions, tokens
 from app.services.errors import NotFound, ValidationError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -204,3 +205,18 @@ def end_all_sessions() -> Response:
         flash(f"Signed out everywhere ({ended} sign-in{'s' if ended != 1 else ''}).", "ok")
         return redirect(url_for("auth.login"))
     return redirect(url_for("account.settings"))
+
+
+@bp.get("/export")
+@login_required
+def export_data() -> Response:
+    """Everything Rehearse holds about the learner, as one JSON file."""
+    no_store()
+    data = data_export.export_user(current_user.id, now=now())
+    body = json.dumps(data, indent=1, ensure_ascii=False)
+    stamp = now().strftime("%Y-%m-%d")
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="rehearse-data-{stamp}.json"'},
+    )

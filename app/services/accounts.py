@@ -137,9 +137,13 @@ def update_profile(
 
 
 def delete_account(user_id: int, *, password: str) -> None:
-    """Remove the user and, through ON DELETE CASCADE, everything that belongs to them."""
+    """Remove the user and everything that belongs to them: their rows through ON DELETE CASCADE,
+    and their imported decks, which name their owner without a foreign key."""
+    from app.services.data_export import delete_own_decks
+
     user = get_user(user_id)
     if not check_password_hash(user.password_hash, password):
         raise ValidationError({"password": "That is not your password."})
+    delete_own_decks(user_id)
     db.session.delete(user)
     db.session.commit()
