@@ -31,7 +31,11 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
+    from app.cli_backup import backup, restore
+
     app.cli.add_command(up)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(banks_cli)
     app.cli.add_command(cards_cli)
     app.cli.add_command(scheduler_cli)
