@@ -18,9 +18,9 @@ from app import config as config_module
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config_module.load(Path(app.instance_path), config))
-    logging.basicConfig(
-        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from app.observability import configure_logging
+
+    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         # APScheduler logs every job it adds and every run of every job at INFO (a job runs every
@@ -102,11 +102,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app import security_headers
+    from app import observability, security_headers
     from app.templating import register
 
     register(app)
     security_headers.register(app)
+    observability.register(app)
 
 
 def register_commands(app: Flask) -> None:

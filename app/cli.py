@@ -267,6 +267,14 @@ def scheduler_run() -> None:
     """Run the scheduler process (one per deployment; a second one waits as a standby)."""
     from app.jobs import SchedulerRunner
 
+    port = int(current_app.config.get("SCHEDULER_METRICS_PORT") or 0)
+    if port:
+        from prometheus_client import start_http_server
+
+        from app.observability import REGISTRY
+
+        start_http_server(port, addr="127.0.0.1", registry=REGISTRY)
+        click.echo(f"scheduler: job metrics at http://127.0.0.1:{port}/metrics")
     click.echo("scheduler: waiting for the lease, then running jobs (Ctrl-C stops)")
     SchedulerRunner(current_app._get_current_object()).run_forever()  # type: ignore[attr-defined]
 

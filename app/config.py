@@ -76,6 +76,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAIL_FROM": "Rehearse <rehearse@localhost>",
         "BASE_URL": "http://127.0.0.1:5000",
         "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "text",  # or "json": one JSON object per line
+        "METRICS_TOKEN": "",  # /metrics from anywhere but loopback needs it
+        "SCHEDULER_METRICS_PORT": 0,  # the scheduler process serves its job metrics here
         # Who reads learners' reports of bad questions (the reports page, and mail).
         "ADMIN_EMAILS": (),
     }
@@ -94,6 +97,8 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         "MAIL_FROM": "MAIL_FROM",
         "REHEARSE_BASE_URL": "BASE_URL",
         "REHEARSE_LOG_LEVEL": "LOG_LEVEL",
+        "REHEARSE_LOG_FORMAT": "LOG_FORMAT",
+        "REHEARSE_METRICS_TOKEN": "METRICS_TOKEN",
     }
     for env_name, key in plain.items():
         if environ.get(env_name):
@@ -102,6 +107,10 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         found["ENV_NAME"] = environ["REHEARSE_ENV"]
     if environ.get("REDIS_URL"):
         found["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
+    if environ.get("REHEARSE_SCHEDULER_METRICS_PORT"):
+        found["SCHEDULER_METRICS_PORT"] = _int(
+            "REHEARSE_SCHEDULER_METRICS_PORT", environ["REHEARSE_SCHEDULER_METRICS_PORT"]
+        )
     if environ.get("REHEARSE_FIT_MIN_REVIEWS"):
         found["FIT_MIN_REVIEWS"] = _int(
             "REHEARSE_FIT_MIN_REVIEWS", environ["REHEARSE_FIT_MIN_REVIEWS"]

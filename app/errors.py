@@ -35,11 +35,13 @@ def api_error(
     status: int, message: str, *, code: str | None = None, details: dict[str, object] | None = None
 ) -> tuple[Response, int]:
     """The one error shape of the JSON API: ``{"error": {"code", "message", "details"}}``."""
+    from app.observability import request_id_detail
+
     body = {
         "error": {
             "code": code or CODES.get(status, "error"),
             "message": message,
-            "details": details or {},
+            "details": {**(details or {}), **request_id_detail()},
         }
     }
     return jsonify(body), status

@@ -28,6 +28,7 @@ from flask import Flask, current_app
 from app.clock import now
 from app.extensions import db
 from app.models import OutboxMessage
+from app.observability import timed_job
 from app.services import fits, groups, mail, reminders, study
 from app.services.lease import Lease, lease_for
 
@@ -53,6 +54,7 @@ def smtp_settings(config: Any) -> mail.SmtpSettings:
     )
 
 
+@timed_job("send-digests")
 def send_digests() -> None:
     with _context():
         config = current_app.config
@@ -65,6 +67,7 @@ def send_digests() -> None:
         log.info("job send_digests: sent %d, %d already had one today", run.sent, run.already_sent)
 
 
+@timed_job("assign-group-weeks")
 def assign_group_weeks() -> None:
     with _context():
         config = current_app.config
@@ -82,6 +85,7 @@ def assign_group_weeks() -> None:
             log.info("job assign_group_weeks: %d weeks assigned, %d told", run.assigned, run.told)
 
 
+@timed_job("prepare-plans")
 def prepare_plans() -> None:
     with _context():
         run = study.prepare_plans(now=now())
@@ -89,12 +93,14 @@ def prepare_plans() -> None:
             log.info("job prepare_plans: %s", run)
 
 
+@timed_job("nightly-fits")
 def nightly_fits() -> None:
     with _context():
         run = fits.run_nightly(now=now(), min_reviews=current_app.config["FIT_MIN_REVIEWS"])
         log.info("job nightly_fits: %s", run)
 
 
+@timed_job("queued-fits")
 def queued_fits() -> None:
     with _context():
         done = fits.run_queued(now=now(), min_reviews=current_app.config["FIT_MIN_REVIEWS"])

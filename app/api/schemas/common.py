@@ -85,7 +85,8 @@ class ErrorDetail(Reply):
     message: str = Field(description="For people: what is wrong and what to do.")
     details: dict[str, Any] = Field(
         description="For `invalid`: `fields`, what is wrong by field name (`body` when the body "
-        "itself is not a JSON object)."
+        "itself is not a JSON object). Always `request_id`, the id the server logged the "
+        "request under (also the `X-Request-ID` header)."
     )
 
 
