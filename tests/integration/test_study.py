@@ -959,6 +959,17 @@ def test_undo_restores_the_card_exactly_and_keeps_the_log_marked_undone(bank):
     assert rows[1].rating == Rating.AGAIN  # the row is kept as it was
 
 
+def test_resending_an_undone_answers_review_id_is_a_conflict_not_a_replay(bank):
+    user_id = enrolled("core")
+    qid = bank[CORE_ALPHA[0]]
+    answer(user_id, qid, NOW, review_id="once-only-0001", version=0)
+    assert study.undo(user_id, now=NOW + MINUTE) == qid
+    with pytest.raises(Conflict, match="was undone"):
+        answer(user_id, qid, NOW + 2 * MINUTE, review_id="once-only-0001", version=0)
+    db.session.expire_all()
+    assert [log.undone_at is not None for log in logs(user_id)] == [True]
+
+
 def test_undoing_twice_walks_back_through_the_answers_and_then_stops(bank):
     user_id = enrolled("core")
     first, second = bank[CORE_ALPHA[0]], bank[CORE_ALPHA[1]]

@@ -111,6 +111,10 @@ def _replay_of(user_id: int, review_id: str, question_id: int) -> AnswerResult |
         raise Conflict(
             f"review id {review_id!r} was already used for another question; send a new one"
         )
+    if log.undone_at is not None:  # a replay would claim an answer that no longer stands
+        raise Conflict(
+            f"the answer with review id {review_id!r} was undone; answer again with a new one"
+        )
     return _result_from_log(log, card, card.question, replayed=True)
 
 
