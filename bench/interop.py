@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import bench_app
+from review_speed import write_bank
 
 from app.clock import now
 from app.extensions import db
@@ -72,27 +73,6 @@ def make_deck(folder: Path, notes: int, per_card: int) -> Path:
     return path
 
 
-def write_track(root: Path, questions: int) -> None:
-    (root / "tracks").mkdir(parents=True)
-    keys = []
-    for article in range((questions + 99) // 100):
-        key = f"topic-{article:03d}"
-        keys.append(key)
-        items = "\n".join(
-            f"- [ ] Question {n} of topic {article}, about mechanism {n * 7 + article}?\n"
-            f"  - Answer {n}: what happens in case {n * 7 + article}."
-            for n in range(min(100, questions - article * 100))
-        )
-        (root / f"{article:03d}-{key}.md").write_text(
-            f"---\nkey: {key}\ntitle: Topic {article}\n---\n\n# Topic {article}\n\n"
-            f"## Self-Assessment\n\n{items}\n"
-        )
-    (root / "tracks" / "all.yaml").write_text(
-        "key: all\ntitle: All\ndescription: Everything.\narticles:\n"
-        + "".join(f"  - {key}\n" for key in keys)
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--notes", type=int, default=20_000)
@@ -124,7 +104,7 @@ def main() -> None:
             f"{total:.1f} s (read {parsed:.1f} s) "
             f"(target < 60 s: {'met' if total < 60 else 'missed'})"
         )
-        write_track(folder / "banks", args.questions)
+        write_bank(folder / "banks", args.questions)  # one track "all"
         banks.sync(folder / "banks", now=now())
         db.session.commit()
         started = time.perf_counter()

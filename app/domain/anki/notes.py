@@ -129,27 +129,38 @@ def _cloze_field(notetype: NoteType) -> str:
     return notetype.fields[0]
 
 
+def cloze_numbers(text: str) -> list[int]:
+    """The cloze numbers a text holds, in order: ``{{c1::…}}``, ``{{c2::…}}``."""
+    return sorted({int(n) for n, _, _ in _CLOZE.findall(text)})
+
+
+def cloze_sides(text: str, number: int) -> tuple[str, str]:
+    """Cloze ``number`` hidden (its hint, if any, in the gap) and shown in bold; the others read
+    as plain text on both sides."""
+
+    def hide(found: re.Match[str]) -> str:
+        return f"[{found.group(3) or '…'}]" if int(found.group(1)) == number else found.group(2)
+
+    def show(found: re.Match[str]) -> str:
+        return f"<b>{found.group(2)}</b>" if int(found.group(1)) == number else found.group(2)
+
+    return _CLOZE.sub(hide, text), _CLOZE.sub(show, text)
+
+
 def draft(note: Note, card: CardRow, notetype: NoteType, problems: Problems) -> Draft | None:
     values = dict(zip(notetype.fields, note.fields, strict=False))
     if notetype.is_cloze:
         name = _cloze_field(notetype)
         text = values.get(name, "")
         number = card.ord + 1
-        if not any(int(n) == number for n, _, _ in _CLOZE.findall(text)):
+        if number not in cloze_numbers(text):
             problems.skip(note, f"card {card.id} asks cloze {number}, which the text does not hold")
             return None
 
-        def hide(found: re.Match[str]) -> str:
-            if int(found.group(1)) == number:
-                return f"[{found.group(3) or '…'}]"
-            return found.group(2)
-
-        def show(found: re.Match[str]) -> str:
-            return f"<b>{found.group(2)}</b>" if int(found.group(1)) == number else found.group(2)
-
-        prompt = clean_html(_CLOZE.sub(hide, text), note, problems)
+        hidden, shown = cloze_sides(text, number)
+        prompt = clean_html(hidden, note, problems)
         extra = [clean_html(v) for k, v in values.items() if k != name]
-        answer = _joined([clean_html(_CLOZE.sub(show, text)), *extra])
+        answer = _joined([clean_html(shown), *extra])
     else:
         template = next((t for t in notetype.templates if t.ord == card.ord), None)
         if template is None:

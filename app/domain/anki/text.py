@@ -21,11 +21,10 @@ import io
 import re
 
 from app.domain.anki.incoming import DEFAULT_DECK, Incoming, IncomingCard, IncomingNote
-from app.domain.anki.notes import Problems, clean_html
+from app.domain.anki.notes import Problems, clean_html, cloze_numbers, cloze_sides
 
 _SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " ", "colon": ":"}
 _HEADER = re.compile(r"^#([a-z ]+):(.*)$")
-_CLOZE_NUMBERS = re.compile(r"\{\{c(\d+)::")
 _ALIASES = {"question": "front", "answer": "back", "note type": "notetype", "tag": "tags"}
 
 
@@ -134,7 +133,7 @@ def _notes(
             continue
         kind = notetype.lower()
         if "cloze" in kind:
-            numbers = sorted({int(n) for n in _CLOZE_NUMBERS.findall(fields[0])})
+            numbers = cloze_numbers(fields[0])
             if not numbers:
                 problems.errors.append(f"line {line}: a cloze note without {{{{c1::…}}}}")
                 continue
@@ -150,17 +149,9 @@ def _notes(
     return Incoming("text", found, problems)
 
 
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
-
-
 def _cloze_card(text: str, number: int, extra: str, deck: str) -> IncomingCard:
-    def hide(found: re.Match[str]) -> str:
-        return f"[{found.group(3) or '…'}]" if int(found.group(1)) == number else found.group(2)
-
-    def show(found: re.Match[str]) -> str:
-        return f"<b>{found.group(2)}</b>" if int(found.group(1)) == number else found.group(2)
-
-    answer = clean_html(_CLOZE.sub(show, text))
+    hidden, shown = cloze_sides(text, number)
+    answer = clean_html(shown)
     if extra:
         answer = f"{answer}<br><br>{extra}"
-    return IncomingCard(number - 1, deck, clean_html(_CLOZE.sub(hide, text)), answer)
+    return IncomingCard(number - 1, deck, clean_html(hidden), answer)
