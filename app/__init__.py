@@ -58,9 +58,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from app.services.accounts import load_session_user
+    from app.auth.signin import load_user
 
-    login_manager.user_loader(load_session_user)
+    login_manager.user_loader(load_user)
 
     from app.database_events import install_sqlite_pragmas
 

@@ -18,7 +18,7 @@ from app.account.forms import (
     RevokeTokenForm,
     TokenForm,
 )
-from app.auth.signin import sign_in, sign_out
+from app.auth.signin import current_sign_in, sign_in, sign_out
 from app.clock import now
 from app.forms import PlainForm
 from app.security_headers import no_store
@@ -53,7 +53,7 @@ def _render(**forms: FlaskForm) -> str:
         tokens=tokens.list_tokens(user.id),
         revoke_form=RevokeTokenForm(),
         sign_ins=sessions.active(user.id),
-        this_sign_in=sessions.current_id(),
+        this_sign_in=current_sign_in(),
         plain_form=PlainForm(),
         **defaults,
     )
@@ -188,7 +188,7 @@ def end_session(session_id: int) -> Response:
         except NotFound:
             flash("That sign-in has already ended.", "error")
         else:
-            if session_id == sessions.current_id():
+            if session_id == current_sign_in():
                 logout_user()
                 flash("You are logged out.", "ok")
                 return redirect(url_for("main.index"))

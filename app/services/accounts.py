@@ -88,14 +88,6 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the user of a sign-in that still stands (services.sessions)."""
-    from app.clock import now
-    from app.services import sessions
-
-    return sessions.resolve(session_id, now=now())
-
-
 def change_password(user_id: int, *, current: str, new: str) -> User:
     user = get_user(user_id)
     errors: dict[str, str] = {}

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import g
 
 from app.extensions import db
 from app.models import LoginSession, User
@@ -24,8 +24,17 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def start(user: User, *, user_agent: str, now: datetime) -> LoginSession:
-    """A new sign-in for ``user``; this request's cookies will name it."""
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in that stands: its user, its row's id and the secret its cookies carry."""
+
+    user: User
+    id: int
+    secret: str
+
+
+def start(user: User, *, user_agent: str, now: datetime) -> SignIn:
+    """A new sign-in for ``user``; the caller's cookies name it by its secret."""
     secret = secrets.token_urlsafe(32)
     row = LoginSession(
         user_id=user.id,
@@ -36,11 +45,10 @@ def start(user: User, *, user_agent: str, now: datetime) -> LoginSession:
     )
     db.session.add(row)
     db.session.commit()
-    g.session_secret = secret
-    return row
+    return SignIn(user, row.id, secret)
 
 
-def resolve(session_id: str, *, now: datetime) -> User | None:
+def resolve(session_id: str, *, now: datetime) -> SignIn | None:
     """The user of a Flask-Login id ``"<user id>:<version>:<secret>"``, if that sign-in stands."""
     user_part, _, rest = session_id.partition(":")
     version_part, _, secret = rest.partition(":")
@@ -60,29 +68,20 @@ def resolve(session_id: str, *, now: datetime) -> User | None:
     user, row = found
     if user.session_version != int(version_part):
         return None
-    g.session_secret = secret
-    g.login_session_id = row.id
     if now - row.last_used_at >= TOUCH_EVERY:
         row.last_used_at = now
         db.session.commit()
-    return user
+    return SignIn(user, row.id, secret)
 
 
-def current_id() -> int | None:
-    """The id of the sign-in this request runs under."""
-    return g.get("login_session_id")
-
-
-def end_current(*, now: datetime) -> None:
-    """Revoke the sign-in this request runs under (logging out)."""
-    session_id = current_id()
-    if session_id is not None:
-        db.session.execute(
-            sa.update(LoginSession)
-            .where(LoginSession.id == session_id, LoginSession.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        db.session.commit()
+def end_one(session_id: int, *, now: datetime) -> None:
+    """Revoke this sign-in (logging out), if it still stands."""
+    db.session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.id == session_id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    db.session.commit()
 
 
 def end(user_id: int, session_id: int, *, now: datetime) -> None:

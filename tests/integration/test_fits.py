@@ -112,7 +112,7 @@ def fit_app(make_app: Any) -> Any:
 
 @pytest.fixture
 def questions(fit_app: Any, tmp_path: Path) -> list[int]:
-    articles = [(f"topic{n}", f"Topic {n}", f"Alpha{n} vs Beta{n}") for n in range(8)]
+    articles = [(f"topic{n}", f"Topic {n}", f"Alpha{n} vs Beta{n}") for n in range(9)]
     banks.sync(write_bank(tmp_path / "banks", articles=articles), now=T0 - 30 * DAY)
     ids = list(db.session.scalars(sa.select(Question.id).order_by(Question.id)))
     assert len(ids) >= CARDS
