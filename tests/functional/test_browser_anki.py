@@ -37,7 +37,12 @@ def test_import_a_deck_through_the_page(make_app, live_server, browser_page, tmp
     page.get_by_role("button", name="Upload and preview").click()
     expect(page.locator("#added")).to_have_text("8 new")
     expect(page.locator("#skipped")).to_contain_text("Skipped (1)")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    wide = page.evaluate(
+        "w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+        " > w).map(e => e.tagName + '.' + e.className)",
+        width,
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, wide
     page.screenshot(path=str(tmp_path / f"anki-preview-{width}.png"), full_page=True)
     page.get_by_role("button", name="Import").click()
     expect(page.locator(".flash.ok")).to_contain_text("8 questions added")
