@@ -114,26 +114,18 @@ class GenerationContext:
         # set of articles, never on the order they are read in.
         popular: dict[str, int] = defaultdict(int)
         for article in with_tradeoff:
-            first = _pick(
-                article, candidates[article.key], scores[article.key], position,
-                {}, by_tradeoff=True,
-            )  # fmt: skip
+            first = _pick(article, candidates[article.key], scores[article.key], position, {})
             for relation in first:
-                popular[_usage_key(relation, True)] += 1
+                popular[tradeoff_signature(relation.tradeoff)] += 1
         for article in with_tradeoff:
             context.forward[article.key] = _pick(
-                article, candidates[article.key], scores[article.key], position,
-                popular, by_tradeoff=True,
-            )  # fmt: skip
+                article, candidates[article.key], scores[article.key], position, popular
+            )
         return context
 
     def tradeoff_distractors(self, article: Article) -> tuple[Relation, ...]:
         """Other articles whose trade-offs stand beside `article`'s as wrong choices."""
         return self.forward.get(article.key, ())
-
-
-def _usage_key(relation: Relation, by_tradeoff: bool) -> str:
-    return tradeoff_signature(relation.tradeoff) if by_tradeoff else relation.key
 
 
 def _pick(
@@ -142,20 +134,18 @@ def _pick(
     scores: dict[int, float],
     position: dict[str, int],
     popular: dict[str, int],
-    *,
-    by_tradeoff: bool,
 ) -> tuple[Relation, ...]:
     """The best `MAX_CHOICES - 1` candidates: most related, least popular, none too close to
     the article's trade-off or to each other, no two with the same name."""
     ours = article.key_tradeoff or ""
 
     def rank(other: Article) -> tuple[float, int]:
-        usage = tradeoff_signature(other.key_tradeoff or "") if by_tradeoff else other.key
+        usage = tradeoff_signature(other.key_tradeoff or "")
         value = scores[position[other.key]] - _USAGE_PENALTY * popular.get(usage, 0)
         return -value, stable_hash(f"{article.key}\x00{other.key}")
 
     def text(item: Article) -> str:
-        return (item.key_tradeoff or "") if by_tradeoff else item.tradeoff_name
+        return item.key_tradeoff or ""
 
     picked: list[Article] = []
     spare: list[Article] = []
