@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -109,21 +110,24 @@ class Card(db.Model):  # type: ignore[name-defined,misc]
 
     def snapshot(self) -> dict[str, Any]:
         """Everything an undo must restore, as JSON-ready values."""
-        return {
-            "state": int(self.state),
-            "step": self.step,
-            "stability": self.stability,
-            "difficulty": self.difficulty,
-            "due": self.due.isoformat() if self.due else None,
-            "last_review": self.last_review.isoformat() if self.last_review else None,
-            "last_day": self.last_day.isoformat() if self.last_day else None,
-            "reps": self.reps,
-            "lapses": self.lapses,
-            "suspended": self.suspended,
-            "buried_until": self.buried_until.isoformat() if self.buried_until else None,
-            "leech": self.leech,
-            "enrolment_id": self.enrolment_id,
-        }
+        return card_snapshot({name: getattr(self, name) for name in SNAPSHOT_FIELDS})
+
+
+# What a review log keeps of the card before the answer, so an undo can restore it.
+SNAPSHOT_FIELDS = (
+    "state", "step", "stability", "difficulty", "due", "last_review", "last_day", "reps",
+    "lapses", "suspended", "buried_until", "leech", "enrolment_id",
+)  # fmt: skip
+
+
+def card_snapshot(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A card's columns (``SNAPSHOT_FIELDS``) as the JSON-ready snapshot a review log keeps."""
+    snapshot = {}
+    for name in SNAPSHOT_FIELDS:
+        value = values[name]
+        snapshot[name] = value.isoformat() if isinstance(value, date) else value  # datetimes too
+    snapshot["state"] = int(values["state"])
+    return snapshot
 
 
 class ReviewLog(db.Model):  # type: ignore[name-defined,misc]

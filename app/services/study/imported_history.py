@@ -19,12 +19,15 @@ from app.domain import scheduling as fsrs
 from app.domain.studyday import study_day
 from app.extensions import db
 from app.models import Card, ReviewLog, Track
+from app.models.study import card_snapshot
 from app.services.study.cards import memory_columns
 from app.services.study.enrolments import enrolment_row
 from app.services.study.learners import get_user
 from app.services.study.presets import current_preset_row, domain_preset
 
 _BATCH = 5_000
+# An imported card is neither suspended, buried nor a leech while its history is replayed.
+_NEW_FLAGS = {"suspended": False, "buried_until": None, "leech": False}
 
 
 @dataclass(frozen=True)
@@ -35,24 +38,6 @@ class ImportedCard:
     review_ids: Sequence[str]  # one per rating, unique for this learner
     suspended: bool = False
     flagged: bool = False
-
-
-def _snapshot(memory: fsrs.Memory, enrolment_id: int) -> dict[str, Any]:
-    return {
-        "state": int(memory.state),
-        "step": memory.step,
-        "stability": memory.stability,
-        "difficulty": memory.difficulty,
-        "due": memory.due.isoformat() if memory.due else None,
-        "last_review": memory.last_review.isoformat() if memory.last_review else None,
-        "last_day": memory.last_day.isoformat() if memory.last_day else None,
-        "reps": memory.reps,
-        "lapses": memory.lapses,
-        "suspended": False,
-        "buried_until": None,
-        "leech": False,
-        "enrolment_id": enrolment_id,
-    }
 
 
 def add_imported_cards(user_id: int, cards: Sequence[ImportedCard], *, now: datetime) -> int:
@@ -112,7 +97,9 @@ def add_imported_cards(user_id: int, cards: Sequence[ImportedCard], *, now: date
                     "elapsed_days": outcome.elapsed_days,
                     "retrievability": outcome.retrievability,
                     "fuzz_seed": None,
-                    "before": _snapshot(memory, enrolment_id),
+                    "before": card_snapshot(
+                        {**memory_columns(memory), **_NEW_FLAGS, "enrolment_id": enrolment_id}
+                    ),
                     "undone_at": None,
                 }
             )
