@@ -3,6 +3,7 @@ download a track, an article or one's cards for Anki."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from flask import (
@@ -165,9 +166,7 @@ def export() -> Response | tuple[str, int]:
     )
 
 
-def _export_body(scope: exports.ExportScope, fmt: str) -> object:
-    import io
-
+def _export_body(scope: exports.ExportScope, fmt: str) -> io.BytesIO:
     user = current_user.id
     if fmt in ("apkg", "apkg-history"):
         data = exports.export_package(user, scope, with_history=fmt == "apkg-history", now=now())

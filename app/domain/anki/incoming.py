@@ -34,6 +34,7 @@ class IncomingNote:
     modified: int  # seconds since the epoch; 0 when the source does not say
     tags: tuple[str, ...]
     source: str  # "note 1712345678901" or "line 12", for messages
+    note_id: int = 0  # Anki's note id; 0 for a text file's line
     cards: list[IncomingCard] = field(default_factory=list)
 
 
@@ -65,7 +66,9 @@ def from_collection(collection: Collection) -> Incoming:
         if reasons[note.notetype_id]:
             skipped[note.notetype_id] += 1
             continue
-        incoming = IncomingNote(note.guid, notetype.name, note.mod, note.tags, f"note {note.id}")
+        incoming = IncomingNote(
+            note.guid, notetype.name, note.mod, note.tags, f"note {note.id}", note_id=note.id
+        )
         for card in sorted(cards_of.get(note.id, []), key=lambda c: c.ord):
             made = notes.draft(note, card, notetype, problems)
             if made is None:

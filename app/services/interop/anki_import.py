@@ -239,7 +239,7 @@ def _remember_notes(
                     owner_key=owner.key,
                     owner_id=owner.owner_id,
                     guid=note.guid,
-                    note_id=_note_id(note),
+                    note_id=note.note_id,
                     notetype=note.notetype[:200],
                     modified=note.modified,
                     tags=list(note.tags),
@@ -249,11 +249,6 @@ def _remember_notes(
             )
         elif note.modified == 0 or note.modified > row.modified:
             row.modified, row.tags, row.updated_at = note.modified, list(note.tags), now
-
-
-def _note_id(note: IncomingNote) -> int:
-    word = note.source.rsplit(" ", 1)[-1]
-    return int(word) if note.source.startswith("note ") and word.isdigit() else 0
 
 
 def _add_history(
