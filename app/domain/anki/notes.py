@@ -14,7 +14,6 @@ since Rehearse stores no media.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -63,12 +62,6 @@ class Draft:
     card: CardRow
     prompt: str
     answer: str
-
-    @property
-    def identity(self) -> str:
-        """Stable across re-imports: the note's GUID and the card's template or cloze number."""
-        digest = hashlib.sha1(self.note.guid.encode()).hexdigest()[:20]
-        return f"{digest}-{self.card.ord}"
 
 
 def clean_html(html: str, note: Note | None = None, problems: Problems | None = None) -> str:

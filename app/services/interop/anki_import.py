@@ -106,7 +106,7 @@ def plan_import(incoming: Incoming, owner: Owner, *, now: datetime, apply: bool)
     existing_questions = {
         q.key: q
         for q in db.session.scalars(
-            sa.select(Question).where(Question.key.startswith(owner.question_key("")))
+            sa.select(Question).where(Question.key.startswith(owner.question_prefix))
         )
     }
     by_deck: dict[str, list[tuple[IncomingNote, IncomingCard]]] = defaultdict(list)
@@ -131,9 +131,7 @@ def plan_import(incoming: Incoming, owner: Owner, *, now: datetime, apply: bool)
     fresh: list[tuple[IncomingNote, IncomingCard, str]] = []
     for deck, items in by_deck.items():
         for position, (note, card) in enumerate(items):
-            key = owner.question_key(
-                f"{hashlib.sha1(note.guid.encode()).hexdigest()[:20]}-{card.ord}"
-            )
+            key = owner.question_key(note.guid, card.ord)
             question = existing_questions.get(key)
             known = stored.get(note.guid)
             newer = known is None or note.modified == 0 or note.modified > known.modified

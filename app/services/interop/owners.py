@@ -28,5 +28,11 @@ class Owner:
         digest = hashlib.sha1(deck.encode()).hexdigest()[:16]
         return f"anki-{self.key}-{digest}"
 
-    def question_key(self, identity: str) -> str:
-        return f"anki-{self.key}:{identity}"
+    def question_key(self, guid: str, ord_: int) -> str:
+        """Stable across re-imports: the note's GUID and the card's template or cloze number."""
+        digest = hashlib.sha1(guid.encode()).hexdigest()[:20]
+        return f"{self.question_prefix}{digest}-{ord_}"
+
+    @property
+    def question_prefix(self) -> str:
+        return f"anki-{self.key}:"
