@@ -16,14 +16,6 @@ from app.services.errors import ValidationError
 from app.services.interop import anki_import, exports
 from app.services.interop.owners import Owner
 
-MIMETYPES = {
-    "apkg": "application/octet-stream",
-    "anki-text": "text/plain; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "markdown": "application/zip",
-}
-SUFFIXES = {"apkg": "apkg", "anki-text": "txt", "csv": "csv", "markdown": "zip"}
-
 
 @bp.post("/imports")
 @spec.validate(
@@ -91,20 +83,19 @@ def export_anki(query: ExportQuery) -> Response:
     if sum(chosen) != 1:
         raise ValidationError({"scope": "Name exactly one of track, article or mine=true."})
     scope = exports.ExportScope(track=query.track, article=query.article, mine=query.mine)
-    user = g.api_user.id
-    if query.format == "apkg":
-        data = exports.export_package(user, scope, with_history=query.history, now=now())
-    elif query.format in ("anki-text", "csv"):
-        data = exports.export_text(user, scope, csv_header=query.format == "csv").encode()
-    else:
-        if not query.track:
-            raise ValidationError({"format": "markdown exports a whole track: name a track."})
-        banks = Path(current_app.config["BANKS_PATH"])
-        data = exports.export_markdown(user, query.track, banks)
+    data = exports.export_file(
+        g.api_user.id,
+        scope,
+        query.format,
+        with_history=query.history,
+        banks_path=Path(current_app.config["BANKS_PATH"]),
+        now=now(),
+    )
     # A plain response, not send_file's passthrough: spectree reads what a view returns.
-    name = f"{scope.name}.{SUFFIXES[query.format]}"
+    mimetype, suffix = exports.FORMATS[query.format]
+    name = f"{scope.name}.{suffix}"
     return Response(
         data,
-        mimetype=MIMETYPES[query.format],
+        mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

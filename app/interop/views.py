@@ -33,14 +33,6 @@ from app.services.interop.owners import Owner
 
 bp = Blueprint("interop", __name__, url_prefix="/anki")
 
-MIMETYPES = {
-    "apkg": ("application/octet-stream", "apkg"),
-    "apkg-history": ("application/octet-stream", "apkg"),
-    "anki-text": ("text/plain; charset=utf-8", "txt"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "markdown": ("application/zip", "zip"),
-}
-
 
 def _export_form() -> ExportForm:
     form = ExportForm(request.args, meta={"csrf": False})
@@ -152,28 +144,27 @@ def export() -> Response | tuple[str, int]:
         article=key if kind == "article" else None,
         mine=kind == "mine",
     )
+    # The form offers a package with the learner's history as a format of its own.
+    fmt, with_history = ("apkg", True) if fmt == "apkg-history" else (fmt, False)
     try:
-        body = _export_body(scope, fmt)
+        body = exports.export_file(
+            current_user.id,
+            scope,
+            fmt,
+            with_history=with_history,
+            banks_path=Path(current_app.config["BANKS_PATH"]),
+            now=now(),
+        )
     except (NotFound, ValidationError) as error:
         flash(
             error.message if isinstance(error, NotFound) else "; ".join(error.errors.values()),
             "error",
         )
         return _page(ImportForm(), 404 if isinstance(error, NotFound) else 422)
-    mimetype, suffix = MIMETYPES[fmt]
+    mimetype, suffix = exports.FORMATS[fmt]
     return send_file(
-        body, mimetype=mimetype, as_attachment=True, download_name=f"{scope.name}.{suffix}"
+        io.BytesIO(body),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"{scope.name}.{suffix}",
     )
-
-
-def _export_body(scope: exports.ExportScope, fmt: str) -> io.BytesIO:
-    user = current_user.id
-    if fmt in ("apkg", "apkg-history"):
-        data = exports.export_package(user, scope, with_history=fmt == "apkg-history", now=now())
-    elif fmt in ("anki-text", "csv"):
-        data = exports.export_text(user, scope, csv_header=fmt == "csv").encode()
-    else:
-        if not scope.track:
-            raise ValidationError({"format": "Markdown exports a whole track: choose a track."})
-        data = exports.export_markdown(user, scope.track, Path(current_app.config["BANKS_PATH"]))
-    return io.BytesIO(data)

@@ -195,3 +195,31 @@ def export_markdown(user_id: int, track_key: str, banks_path: Path) -> bytes:
         }
         archive.writestr(f"tracks/{track.key}.yaml", yaml.safe_dump(track_file, sort_keys=False))
     return buffer.getvalue()
+
+
+# Each format a download comes in: its media type and its file's suffix.
+FORMATS = {
+    "apkg": ("application/octet-stream", "apkg"),
+    "anki-text": ("text/plain; charset=utf-8", "txt"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "markdown": ("application/zip", "zip"),
+}
+
+
+def export_file(
+    user_id: int,
+    scope: ExportScope,
+    fmt: str,
+    *,
+    with_history: bool,
+    banks_path: Path,
+    now: datetime,
+) -> bytes:
+    """The download of ``scope`` in ``fmt`` (one of ``FORMATS``)."""
+    if fmt == "apkg":
+        return export_package(user_id, scope, with_history=with_history, now=now)
+    if fmt in ("anki-text", "csv"):
+        return export_text(user_id, scope, csv_header=fmt == "csv").encode()
+    if not scope.track:
+        raise ValidationError({"format": "Markdown exports a whole track: choose a track."})
+    return export_markdown(user_id, scope.track, banks_path)
