@@ -73,7 +73,8 @@ def request_id_detail() -> dict[str, str]:
 
 
 def _is_answer(endpoint: str, method: str) -> bool:
-    return method == "POST" and "answer" in endpoint
+    """A request that records an answer: a check of one before rating records nothing."""
+    return method == "POST" and "answer" in endpoint and "check" not in endpoint
 
 
 def _start() -> None:

@@ -43,3 +43,11 @@ def test_log_lines_carry_the_request_id_and_can_be_json(app):
         assert RequestIdFilter().filter(record)
     line = json.loads(JsonFormatter().format(record))
     assert line == {**line, "message": "answered 3", "request_id": "abcdefgh1234", "level": "INFO"}
+
+
+def test_a_check_before_rating_is_not_counted_as_an_answer():
+    from app.observability import _is_answer
+
+    assert _is_answer("api.answer", "POST") and _is_answer("study.answer", "POST")
+    assert not _is_answer("api.check_answer", "POST")
+    assert not _is_answer("api.answer", "GET")
